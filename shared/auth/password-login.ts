@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { XucError } from '../errors.ts';
+import { logger, reasonOf } from '../logger.ts';
+import type { IssuedToken, TokenService } from '../tokens/token-service.ts';
+import { hashPassword, needsRehash, verifyPassword, type ScryptParams } from '../users/passwords.ts';
+import { mayLogIn, type UserStore } from '../users/user-store.ts';
+
+export interface PasswordLoginDeps {
+  users: UserStore;
+  tokens: TokenService;
+  passwordPolicy: ScryptParams;
+  now?: () => number;
+}
+
+export interface PasswordLoginRequest {
+  login: string;
+  password: string;
+  expiration?: number;
+  softwareType?: string;
+  applicationType?: string;
+}
+
+// A hash of a random password under the current policy: unknown logins are checked against it
+// so that they cost the same scrypt work as known ones.
+const decoys = new Map<string, Promise<string>>();
+function decoyHash(policy: ScryptParams): Promise<string> {
+  const key = JSON.stringify(policy);
+  let decoy = decoys.get(key);
+  if (!decoy) {
+    decoy = hashPassword(randomBytes(16).toString('hex'), policy);
+    decoys.set(key, decoy);
+  }
+  return decoy;
+}
+
+/**
+ * Login + password → Xuc token. Every refusal (unknown login, wrong password, disabled user,
+ * CTI login off, no profile, no password) is the same `InvalidCredentials` after the same work.
+ * A hash made under older parameters is upgraded on a successful login.
+ */
+export async function passwordLogin(deps: PasswordLoginDeps, request: PasswordLoginRequest): Promise<IssuedToken> {
+  const user = await deps.users.get(request.login);
+  const storedHash = user?.passwordHash;
+  const matches = await verifyPassword(request.password, storedHash ?? (await decoyHash(deps.passwordPolicy)));
+  if (!storedHash || !matches || !mayLogIn(user)) {
+    const reason = !user ? 'no such user' : !matches ? 'wrong password' : 'user may not log in';
+    throw new XucError('InvalidCredentials', { cause: new Error(reason) });
+  }
+  if (needsRehash(storedHash, deps.passwordPolicy)) {
+    await upgradeHash(deps, user.login, storedHash, request.password);
+  }
+  return deps.tokens.issue({
+    login: user.login,
+    method: 'password',
+    expiration: request.expiration,
+    softwareType: request.softwareType,
+    applicationType: request.applicationType,
+  });
+}
+
+async function upgradeHash(deps: PasswordLoginDeps, login: string, storedHash: string, password: string): Promise<void> {
+  try {
+    const upgraded = await hashPassword(password, deps.passwordPolicy);
+    await deps.users.replacePasswordHash(login, storedHash, upgraded, new Date((deps.now ?? Date.now)()));
+  } catch (error) {
+    // The login itself succeeded; the upgrade is retried at the next one.
+    logger.warn('password hash upgrade failed', { login, reason: reasonOf(error) });
+  }
+}

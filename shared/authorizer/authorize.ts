@@ -1,0 +1,73 @@
+import type { SharedToken } from '../secrets/shared-token.ts';
+import type { TokenService } from '../tokens/token-service.ts';
+import type { TokenRecord } from '../tokens/token-store.ts';
+import { presentedToken, type HttpRequestParts } from '../http/request.ts';
+import { reasonOf } from '../logger.ts';
+
+/** What downstream functions find in `requestContext.authorizer.lambda`. */
+export type CallerContext =
+  | { principal: 'server' }
+  | { principal: 'user'; login: string; method: TokenRecord['method']; tokenId: string };
+
+export type Decision =
+  | { kind: 'allow'; context: CallerContext }
+  | { kind: 'deny'; reason: string }
+  /** No token at all: API Gateway must answer 401, not 403. */
+  | { kind: 'unauthenticated' };
+
+export interface AuthorizerDeps {
+  tokens: TokenService;
+  sharedToken: SharedToken;
+  sharedTokenRoutes: readonly string[];
+}
+
+export interface AuthorizerRequest extends HttpRequestParts {
+  rawPath?: string;
+  routeKey?: string;
+}
+
+/**
+ * The path as routing sees it: percent-decoded, repeated slashes collapsed, dot segments
+ * resolved, so that `/x/..//configmgt/` cannot slip past a prefix rule.
+ */
+export function canonicalPath(rawPath: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+  return new URL(decoded.replace(/\/{2,}/g, '/'), 'http://path.invalid').pathname.replace(/\/{2,}/g, '/');
+}
+
+function needsSharedToken(request: AuthorizerRequest, prefixes: readonly string[]): boolean | undefined {
+  const path = canonicalPath(request.rawPath ?? '/');
+  if (path === undefined) return undefined;
+  const routePath = request.routeKey?.split(' ')[1] ?? '';
+  return prefixes.some((prefix) => path.startsWith(prefix) || routePath.startsWith(prefix));
+}
+
+/**
+ * The authorizer's decision (api-contract §4). Any failure, of the token or of a dependency,
+ * is a denial: the authorizer fails closed.
+ */
+export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest): Promise<Decision> {
+  const presented = presentedToken(request);
+  if (!presented) return { kind: 'unauthenticated' };
+  try {
+    if (presented.source === 'header' && (await deps.sharedToken.matches(presented.token))) {
+      return { kind: 'allow', context: { principal: 'server' } };
+    }
+    const sharedOnly = needsSharedToken(request, deps.sharedTokenRoutes);
+    if (sharedOnly !== false) {
+      return { kind: 'deny', reason: sharedOnly ? 'route admits only the shared token' : 'unreadable path' };
+    }
+    const record = await deps.tokens.verify(presented.token);
+    return {
+      kind: 'allow',
+      context: { principal: 'user', login: record.login, method: record.method, tokenId: record.tokenId },
+    };
+  } catch (error) {
+    return { kind: 'deny', reason: reasonOf(error) };
+  }
+}

@@ -1,0 +1,121 @@
+import { XucError } from '../errors.ts';
+
+/** The parts of an API Gateway HTTP API event (payload 2.0) that requests are read from. */
+export interface HttpRequestParts {
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * A header by name, case-insensitively: API Gateway lowercases header names, serverless-offline
+ * hands them over as the client sent them.
+ */
+export function header(headers: HttpRequestParts['headers'], name: string): string | undefined {
+  if (!headers) return undefined;
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+export type TokenSource = 'bearer' | 'header' | 'query';
+
+/**
+ * The presented token, from the first of `Authorization: Bearer`, `X-Auth-Token`, `?token=`
+ * that is present (api-contract §1).
+ */
+export function presentedToken(request: HttpRequestParts): { token: string; source: TokenSource } | undefined {
+  const authorization = header(request.headers, 'authorization')?.trim();
+  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (bearer) return { token: bearer, source: 'bearer' };
+  const xAuthToken = header(request.headers, 'x-auth-token')?.trim();
+  if (xAuthToken) return { token: xAuthToken, source: 'header' };
+  const query = request.queryStringParameters?.token?.trim();
+  if (query) return { token: query, source: 'query' };
+  return undefined;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The request body parsed as a JSON object. Oversized bodies, bytes that are not UTF-8 and
+ * text that is not a JSON object are refused with the contract's 400 answers.
+ */
+export function jsonBody(request: HttpRequestParts): Record<string, unknown> {
+  if (!request.body) throw new XucError('InvalidJson', { message: 'Request body is required' });
+  const bytes = Buffer.from(request.body, request.isBase64Encoded ? 'base64' : 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new XucError('InvalidRequest', { message: `Request body exceeds ${MAX_BODY_BYTES} bytes` });
+  }
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new XucError('InvalidJson', { message: 'Request body is not valid UTF-8' });
+  }
+  // A text body reaches us already decoded; bytes that were not UTF-8 show up as U+FFFD.
+  if (!request.isBase64Encoded && text.includes('\uFFFD')) {
+    throw new XucError('InvalidJson', { message: 'Request body is not valid UTF-8' });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the body, which may hold a password: it is not kept.
+    throw new XucError('InvalidJson', { message: 'Request body is not valid JSON' });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new XucError('InvalidJson', { message: 'Request body must be a JSON object' });
+  }
+  return value as Record<string, unknown>;
+}
+
+interface StringField {
+  type: 'string';
+  required?: boolean;
+  maxLength: number;
+}
+interface IntegerField {
+  type: 'integer';
+  required?: boolean;
+  min: number;
+  max: number;
+}
+type FieldSpec = StringField | IntegerField;
+type FieldValue<F> = F extends StringField ? string : number;
+type Fields<S extends Record<string, FieldSpec>> = {
+  [K in keyof S as S[K]['required'] extends true ? K : never]: FieldValue<S[K]>;
+} & {
+  [K in keyof S as S[K]['required'] extends true ? never : K]?: FieldValue<S[K]>;
+};
+
+/** Picks and checks the named fields of a JSON object; unknown fields are ignored. */
+export function fields<S extends Record<string, FieldSpec>>(body: Record<string, unknown>, spec: S): Fields<S> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(spec)) {
+    const value = body[name];
+    if (value === undefined || value === null) {
+      if (field.required) throw new XucError('InvalidJson', { message: `Field "${name}" is required` });
+      continue;
+    }
+    if (field.type === 'string') {
+      if (typeof value !== 'string' || (field.required && value.length === 0)) {
+        throw new XucError('InvalidJson', { message: `Field "${name}" must be a non-empty string` });
+      }
+      if (value.length > field.maxLength) {
+        throw new XucError('InvalidJson', { message: `Field "${name}" is longer than ${field.maxLength} characters` });
+      }
+    } else if (!Number.isInteger(value) || (value as number) < field.min || (value as number) > field.max) {
+      throw new XucError('InvalidJson', {
+        message: `Field "${name}" must be an integer between ${field.min} and ${field.max}`,
+      });
+    }
+    out[name] = value;
+  }
+  return out as Fields<S>;
+}

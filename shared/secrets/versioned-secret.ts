@@ -1,0 +1,82 @@
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { unavailable } from '../errors.ts';
+
+export interface SecretVersion {
+  versionId: string;
+  value: string;
+}
+
+/** The versions of a secret that are honoured: the current one and, during a rotation, the previous one. */
+export interface SecretVersions {
+  current: SecretVersion;
+  previous?: SecretVersion;
+}
+
+/**
+ * A Secrets Manager secret read through a cache of bounded age, so that a warm container makes
+ * no Secrets Manager call per request and still picks up a rotation within `maxAgeMs`.
+ * A failed read is not cached and fails closed (503): nothing is served from a value that
+ * could not be confirmed.
+ */
+export class VersionedSecret {
+  #loaded?: { at: number; versions: Promise<SecretVersions> };
+
+  constructor(
+    private readonly client: SecretsManagerClient,
+    readonly secretId: string,
+    private readonly maxAgeMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  versions(): Promise<SecretVersions> {
+    if (this.#loaded && this.now() - this.#loaded.at < this.maxAgeMs) return this.#loaded.versions;
+    return this.reload();
+  }
+
+  /**
+   * Reads the secret again unless it was read less than `minIntervalMs` ago; used when a token
+   * names a version the cache does not know, without letting forged `kid`s hammer the service.
+   */
+  refresh(minIntervalMs: number): Promise<SecretVersions> {
+    if (this.#loaded && this.now() - this.#loaded.at < minIntervalMs) return this.#loaded.versions;
+    return this.reload();
+  }
+
+  private reload(): Promise<SecretVersions> {
+    const versions = this.fetch();
+    const loaded = { at: this.now(), versions };
+    this.#loaded = loaded;
+    versions.catch(() => {
+      if (this.#loaded === loaded) this.#loaded = undefined;
+    });
+    return versions;
+  }
+
+  private async fetch(): Promise<SecretVersions> {
+    try {
+      const [current, previous] = await Promise.all([this.read('AWSCURRENT'), this.read('AWSPREVIOUS')]);
+      if (!current) throw new Error(`secret ${this.secretId} has no current value`);
+      return previous ? { current, previous } : { current };
+    } catch (error) {
+      throw unavailable('Secrets Manager', error);
+    }
+  }
+
+  private async read(stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<SecretVersion | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: stage }),
+      );
+      if (!out.VersionId || out.SecretString === undefined) return undefined;
+      return { versionId: out.VersionId, value: out.SecretString };
+    } catch (error) {
+      // A secret that was never rotated has no AWSPREVIOUS version.
+      if (stage === 'AWSPREVIOUS' && error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createDocumentClient, createSecretsClient } from './clients/aws.ts';
+import { config as processConfig, type Config } from './config.ts';
+import { SharedToken } from './secrets/shared-token.ts';
+import { SigningKeys } from './secrets/signing-keys.ts';
+import { VersionedSecret } from './secrets/versioned-secret.ts';
+import { TokenService } from './tokens/token-service.ts';
+import { DynamoTokenStore, type TokenStore } from './tokens/token-store.ts';
+import { passwordPolicy, type ScryptParams } from './users/passwords.ts';
+import { DynamoUserStore, type UserStore } from './users/user-store.ts';
+
+/** Everything the functions and the CLI work with, wired once per container. */
+export interface Services {
+  config: Config;
+  db: DynamoDBDocumentClient;
+  secrets: SecretsManagerClient;
+  users: UserStore;
+  tokenStore: TokenStore;
+  tokens: TokenService;
+  sharedToken: SharedToken;
+  passwordPolicy: ScryptParams;
+  now: () => number;
+}
+
+export interface ServiceOverrides {
+  db?: DynamoDBDocumentClient;
+  secrets?: SecretsManagerClient;
+  now?: () => number;
+}
+
+export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
+  const now = overrides.now ?? Date.now;
+  const db = overrides.db ?? createDocumentClient({ timeoutMs: config.dependencyTimeoutMs });
+  const secrets = overrides.secrets ?? createSecretsClient({ timeoutMs: config.dependencyTimeoutMs });
+  const cacheMs = config.secretsCacheTtlSeconds * 1000;
+  const tokenStore = new DynamoTokenStore(db, config.tokensTable);
+  return {
+    config,
+    db,
+    secrets,
+    users: new DynamoUserStore(db, config.usersTable),
+    tokenStore,
+    tokens: new TokenService({
+      keys: new SigningKeys(new VersionedSecret(secrets, config.signingKeySecretId, cacheMs, now)),
+      store: tokenStore,
+      tokenTtl: config.tokenTtl,
+      tokenMaxTtl: config.tokenMaxTtl,
+      now,
+    }),
+    sharedToken: new SharedToken(new VersionedSecret(secrets, config.playAuthTokenSecretId, cacheMs, now)),
+    passwordPolicy: passwordPolicy(config.passwordScryptLogN),
+    now,
+  };
+}
+
+let instance: Services | undefined;
+
+/** The container's services, built from the process environment on first use. */
+export function services(): Services {
+  instance ??= createServices(processConfig());
+  return instance;
+}

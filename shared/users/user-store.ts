@@ -1,0 +1,111 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
+
+/** A XiVO user as far as authentication is concerned. */
+export interface User {
+  login: string;
+  /** scrypt PHC string; absent for users who only log in through an external identity. */
+  passwordHash?: string;
+  ctiLoginEnabled: boolean;
+  profile?: string;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** XiVO's rule: only users with CTI login enabled and a profile may log in, and never disabled ones. */
+export function mayLogIn(user: User | undefined): user is User {
+  return Boolean(user && user.ctiLoginEnabled && user.profile && !user.disabled);
+}
+
+export interface UserStore {
+  get(login: string): Promise<User | undefined>;
+  /** Creates the user; resolves false when the login is taken. */
+  create(user: User): Promise<boolean>;
+  list(): Promise<User[]>;
+  /** Resolves false when there is no such user. */
+  setDisabled(login: string, disabled: boolean, now: Date): Promise<boolean>;
+  /** Resolves false when there was no such user. */
+  remove(login: string): Promise<boolean>;
+  /** Replaces the hash only if it is still `previousHash`, so a concurrent password change wins. */
+  replacePasswordHash(login: string, previousHash: string, nextHash: string, now: Date): Promise<void>;
+}
+
+/** The user store in a DynamoDB table keyed by `login`. */
+export class DynamoUserStore implements UserStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(login: string): Promise<User | undefined> {
+    const out = await dynamoCall(() =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { login }, ConsistentRead: true })),
+    );
+    return out.Item as User | undefined;
+  }
+
+  async create(user: User): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(
+        new PutCommand({ TableName: this.table, Item: user, ConditionExpression: 'attribute_not_exists(login)' }),
+      ),
+    );
+  }
+
+  async list(): Promise<User[]> {
+    const users: User[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await dynamoCall(() =>
+        this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start })),
+      );
+      users.push(...((out.Items ?? []) as User[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return users.sort((a, b) => a.login.localeCompare(b.login));
+  }
+
+  async setDisabled(login: string, disabled: boolean, now: Date): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { login },
+          UpdateExpression: 'SET disabled = :disabled, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(login)',
+          ExpressionAttributeValues: { ':disabled': disabled, ':now': now.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  async remove(login: string): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(
+        new DeleteCommand({ TableName: this.table, Key: { login }, ConditionExpression: 'attribute_exists(login)' }),
+      ),
+    );
+  }
+
+  async replacePasswordHash(login: string, previousHash: string, nextHash: string, now: Date): Promise<void> {
+    await conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { login },
+          UpdateExpression: 'SET passwordHash = :next, updatedAt = :now',
+          ConditionExpression: 'passwordHash = :previous',
+          ExpressionAttributeValues: { ':next': nextHash, ':previous': previousHash, ':now': now.toISOString() },
+        }),
+      ),
+    );
+  }
+}
