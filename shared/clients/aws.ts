@@ -12,6 +12,8 @@ export interface AwsClientOptions {
   timeoutMs: number;
   endpoints?: { dynamodb?: string; secretsManager?: string };
   region?: string;
+  /** Static credentials, for the local emulators; otherwise the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 function common(options: AwsClientOptions) {
@@ -19,6 +21,7 @@ function common(options: AwsClientOptions) {
     maxAttempts: 2,
     requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs },
     ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   };
 }
 

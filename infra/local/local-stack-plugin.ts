@@ -1,0 +1,125 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../shared/config.ts';
+import { localAwsEnvironment, LOCAL_REGION, provisionStack, startEmulators, type Emulators } from './stack.ts';
+
+/** The local stack's own settings, read from the shell like the functions' variables. */
+export const DEMO_USER = { login: 'demo', password: 'demo-password', profile: 'demo' } as const;
+const BASE_PATH = '/xuc/api/2.0/auth';
+
+interface Serverless {
+  service: { provider: { environment?: Record<string, string> } };
+  config: { servicePath?: string; serviceDir?: string };
+}
+
+/** What the CLI reads to reach a running local stack. */
+export interface LocalStackFile {
+  apiUrl: string;
+  region: string;
+  endpoints: { dynamodb: string; secretsManager: string };
+  environment: Record<string, string>;
+}
+
+export const localDataDir = (serviceDir: string): string => resolve(serviceDir, process.env.LOCAL_DATA_DIR ?? '.local');
+
+/**
+ * serverless-offline companion: before the functions start, it starts dynalite and the Secrets
+ * Manager emulator in this process, creates the tables, the secrets and the demo user, and
+ * injects the emulators' endpoints into the functions' environment (serverless-offline passes
+ * functions nothing else). Once the API listens it prints how to try it.
+ */
+export default class LocalStackPlugin {
+  readonly hooks: Record<string, () => Promise<void>>;
+  #emulators?: Promise<Emulators>;
+  #generatedPlayAuthToken?: string;
+  #demoUserCreated = false;
+
+  constructor(private readonly serverless: Serverless) {
+    const start = () => this.start();
+    this.hooks = {
+      'before:offline:start': start,
+      'before:offline:start:init': start,
+      'offline:start:ready': () => this.announce(),
+      'offline:start:end': () => this.stop(),
+    };
+  }
+
+  private get serviceDir(): string {
+    return this.serverless.config.serviceDir ?? this.serverless.config.servicePath ?? process.cwd();
+  }
+
+  private start(): Promise<void> {
+    this.#emulators ??= this.launch();
+    return this.#emulators.then(() => undefined);
+  }
+
+  private async launch(): Promise<Emulators> {
+    const dataDir = localDataDir(this.serviceDir);
+    const emulators = await startEmulators({
+      dataDir,
+      dynamodbPort: Number(process.env.DYNAMODB_PORT ?? 8000),
+      secretsManagerPort: Number(process.env.SECRETS_MANAGER_PORT ?? 8001),
+    });
+    const environment = this.serverless.service.provider.environment ?? {};
+    Object.assign(environment, localAwsEnvironment(emulators.endpoints), { ALLOW_INSECURE_LOOPBACK: 'true' });
+    this.serverless.service.provider.environment = environment;
+
+    const seeded = await provisionStack(loadConfig(environment), emulators.endpoints, {
+      demoUser: DEMO_USER,
+      ...(process.env.PLAY_AUTH_TOKEN ? { playAuthToken: process.env.PLAY_AUTH_TOKEN } : {}),
+    });
+    this.#generatedPlayAuthToken = seeded.generatedPlayAuthToken;
+    this.#demoUserCreated = seeded.demoUserCreated;
+
+    const stackFile: LocalStackFile = {
+      apiUrl: this.apiUrl,
+      region: LOCAL_REGION,
+      endpoints: emulators.endpoints,
+      environment,
+    };
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'stack.json'), JSON.stringify(stackFile, null, 2), { mode: 0o600 });
+    return emulators;
+  }
+
+  private get apiUrl(): string {
+    return `http://localhost:${process.env.PORT ?? 3000}${BASE_PATH}`;
+  }
+
+  private async announce(): Promise<void> {
+    const { endpoints } = await (this.#emulators ?? this.launch());
+    const url = this.apiUrl;
+    const lines = [
+      '',
+      'xuc-auth local stack is ready',
+      `  API          ${url}`,
+      `  DynamoDB     ${endpoints.dynamodb} (dynalite)`,
+      `  Secrets      ${endpoints.secretsManager}`,
+      `  Demo user    login "${DEMO_USER.login}", password "${DEMO_USER.password}"${this.#demoUserCreated ? ' (created)' : ''}`,
+    ];
+    if (this.#generatedPlayAuthToken) {
+      lines.push(`  Shared token ${this.#generatedPlayAuthToken}  (generated now, shown once; set PLAY_AUTH_TOKEN to choose it)`);
+    }
+    lines.push(
+      '',
+      'Try it:',
+      `  TOKEN=$(curl -s -X POST ${url}/login -H 'Content-Type: application/json' \\`,
+      `      -d '{"login":"${DEMO_USER.login}","password":"${DEMO_USER.password}"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')`,
+      `  curl -s ${url}/check -H "X-Auth-Token: $TOKEN"`,
+      `  curl -s ${url}/tokens -H "Authorization: Bearer $TOKEN"`,
+      `  curl -s -X POST ${url}/logout -H "X-Auth-Token: $TOKEN" -o /dev/null -w '%{http_code}\\n'`,
+      `  curl -s ${url}/health`,
+      '',
+      'Manage users: npm run admin -- users list',
+      '',
+    );
+    console.log(lines.join('\n'));
+  }
+
+  private async stop(): Promise<void> {
+    if (!this.#emulators) return;
+    const emulators = await this.#emulators;
+    this.#emulators = undefined;
+    await emulators.stop();
+  }
+}

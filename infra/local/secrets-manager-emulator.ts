@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { dirname } from 'node:path';
+
+/**
+ * A small AWS Secrets Manager endpoint speaking the real JSON 1.1 protocol
+ * (`X-Amz-Target: secretsmanager.<Operation>`), so that the real SDK client is what the
+ * functions and tests use. It keeps what this project relies on: CreateSecret, PutSecretValue,
+ * GetSecretValue (by version id or stage), DescribeSecret, ListSecrets, with AWSCURRENT and
+ * AWSPREVIOUS moving on every put as Secrets Manager does. Requests are not authenticated.
+ */
+interface StoredVersion {
+  value: string;
+  stages: string[];
+  created: number;
+}
+interface StoredSecret {
+  arn: string;
+  name: string;
+  description?: string;
+  created: number;
+  changed: number;
+  versions: Record<string, StoredVersion>;
+}
+type Request = Record<string, unknown>;
+
+class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const REGION = 'us-east-1';
+const nowSeconds = (): number => Date.now() / 1000;
+const str = (request: Request, key: string): string | undefined =>
+  typeof request[key] === 'string' ? (request[key] as string) : undefined;
+
+export class SecretsManagerEmulator {
+  readonly #secrets = new Map<string, StoredSecret>();
+
+  /** `file`, when given, keeps the secrets across restarts. */
+  constructor(private readonly file?: string) {
+    if (file && existsSync(file)) {
+      for (const secret of JSON.parse(readFileSync(file, 'utf8')) as StoredSecret[]) {
+        this.#secrets.set(secret.name, secret);
+      }
+    }
+  }
+
+  handle(operation: string, request: Request): unknown {
+    switch (operation) {
+      case 'CreateSecret':
+        return this.create(request);
+      case 'PutSecretValue':
+        return this.put(request);
+      case 'GetSecretValue':
+        return this.get(request);
+      case 'DescribeSecret':
+        return this.describe(this.find(request));
+      case 'ListSecrets':
+        return { SecretList: [...this.#secrets.values()].map((secret) => this.describe(secret)) };
+      default:
+        throw new ApiError('UnknownOperationException', `Operation ${operation} is not supported`);
+    }
+  }
+
+  private create(request: Request) {
+    const name = str(request, 'Name');
+    if (!name) throw new ApiError('InvalidParameterException', 'Name is required');
+    if (this.#secrets.has(name)) throw new ApiError('ResourceExistsException', `The secret ${name} already exists.`);
+    const created = nowSeconds();
+    const secret: StoredSecret = {
+      arn: `arn:aws:secretsmanager:${REGION}:000000000000:secret:${name}-${randomUUID().slice(0, 6)}`,
+      name,
+      created,
+      changed: created,
+      versions: {},
+      ...(str(request, 'Description') ? { description: str(request, 'Description') } : {}),
+    };
+    this.#secrets.set(name, secret);
+    const value = str(request, 'SecretString');
+    const versionId = value === undefined ? undefined : this.addVersion(secret, value, str(request, 'ClientRequestToken'));
+    this.save();
+    return { ARN: secret.arn, Name: name, ...(versionId ? { VersionId: versionId } : {}) };
+  }
+
+  private put(request: Request) {
+    const secret = this.find(request);
+    const value = str(request, 'SecretString');
+    if (value === undefined) throw new ApiError('InvalidParameterException', 'SecretString is required');
+    const versionId = this.addVersion(secret, value, str(request, 'ClientRequestToken'));
+    this.save();
+    return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: ['AWSCURRENT'] };
+  }
+
+  private get(request: Request) {
+    const secret = this.find(request);
+    const versionId = str(request, 'VersionId');
+    const stage = str(request, 'VersionStage') ?? (versionId ? undefined : 'AWSCURRENT');
+    const entry = Object.entries(secret.versions).find(
+      ([id, version]) => (!versionId || id === versionId) && (!stage || version.stages.includes(stage)),
+    );
+    if (!entry) {
+      throw new ApiError(
+        'ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret value for the given version or staging label.",
+      );
+    }
+    const [id, version] = entry;
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: id,
+      SecretString: version.value,
+      VersionStages: version.stages,
+      CreatedDate: version.created,
+    };
+  }
+
+  private describe(secret: StoredSecret) {
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      ...(secret.description ? { Description: secret.description } : {}),
+      CreatedDate: secret.created,
+      LastChangedDate: secret.changed,
+      VersionIdsToStages: Object.fromEntries(
+        Object.entries(secret.versions)
+          .filter(([, version]) => version.stages.length > 0)
+          .map(([id, version]) => [id, version.stages]),
+      ),
+    };
+  }
+
+  private find(request: Request): StoredSecret {
+    const id = str(request, 'SecretId');
+    const secret = id ? (this.#secrets.get(id) ?? [...this.#secrets.values()].find((s) => s.arn === id)) : undefined;
+    if (!secret) throw new ApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    return secret;
+  }
+
+  /** The new version becomes AWSCURRENT, the old current one AWSPREVIOUS, as on AWS. */
+  private addVersion(secret: StoredSecret, value: string, requestToken?: string): string {
+    const versionId = requestToken ?? randomUUID();
+    const existing = secret.versions[versionId];
+    if (existing) {
+      if (existing.value !== value) {
+        throw new ApiError('ResourceExistsException', 'A version with this ClientRequestToken already exists.');
+      }
+      return versionId;
+    }
+    for (const version of Object.values(secret.versions)) {
+      version.stages = version.stages.includes('AWSCURRENT')
+        ? ['AWSPREVIOUS']
+        : version.stages.filter((stage) => stage !== 'AWSPREVIOUS');
+    }
+    const created = nowSeconds();
+    secret.versions[versionId] = { value, stages: ['AWSCURRENT'], created };
+    secret.changed = created;
+    return versionId;
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.tmp`;
+    writeFileSync(temporary, JSON.stringify([...this.#secrets.values()], null, 2), { mode: 0o600 });
+    renameSync(temporary, this.file);
+  }
+}
+
+async function readBody(message: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of message) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Serves an emulator over HTTP on `host:port` (port 0 picks a free one). */
+export async function serveSecretsManager(
+  emulator: SecretsManagerEmulator,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<{ endpoint: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    const reply = (status: number, body: unknown, errorType?: string) => {
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': randomUUID(),
+        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+      });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      if (req.method !== 'POST' || !target.startsWith('secretsmanager.')) {
+        throw new ApiError('InvalidRequestException', 'Expected a Secrets Manager JSON 1.1 request');
+      }
+      const text = await readBody(req);
+      reply(200, emulator.handle(target.slice('secretsmanager.'.length), text ? (JSON.parse(text) as Request) : {}));
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : new ApiError('InternalServiceError', 'Emulator error');
+      reply(apiError.type === 'InternalServiceError' ? 500 : 400, { __type: apiError.type, message: apiError.message }, apiError.type);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return { endpoint: `http://${host}:${actualPort}`, server };
+}

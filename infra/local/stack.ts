@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import dynalite from 'dynalite';
+import { createSecretsClient } from '../../shared/clients/aws.ts';
+import type { Config } from '../../shared/config.ts';
+import { passwordPolicy } from '../../shared/users/passwords.ts';
+import { addUser } from '../../shared/users/user-admin.ts';
+import { DynamoUserStore } from '../../shared/users/user-store.ts';
+import { createDocumentClient } from '../../shared/clients/aws.ts';
+import { SecretsManagerEmulator, serveSecretsManager } from './secrets-manager-emulator.ts';
+import { createTables } from './tables.ts';
+
+export interface Endpoints {
+  dynamodb: string;
+  secretsManager: string;
+}
+
+export const LOCAL_REGION = 'us-east-1';
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The variables that point the AWS SDK of a function, a test or the CLI at the emulators. */
+export function localAwsEnvironment(endpoints: Endpoints): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+  };
+}
+
+export function localClients(endpoints: Endpoints) {
+  const options = { timeoutMs: 5000, endpoints, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  return { db: createDocumentClient(options), secrets: createSecretsClient(options) };
+}
+
+export interface EmulatorOptions {
+  /** Folder that keeps the data across restarts; in memory when absent. */
+  dataDir?: string;
+  dynamodbPort?: number;
+  secretsManagerPort?: number;
+  host?: string;
+}
+
+export interface Emulators {
+  endpoints: Endpoints;
+  stop(): Promise<void>;
+}
+
+const listen = (server: Server, port: number, host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+
+const close = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+
+/** Starts dynalite and the Secrets Manager emulator in this process. */
+export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
+  const host = options.host ?? '127.0.0.1';
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const dynamo = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}),
+  });
+  const dynamoPort = await listen(dynamo, options.dynamodbPort ?? 0, host);
+  const secrets = await serveSecretsManager(
+    new SecretsManagerEmulator(options.dataDir ? join(options.dataDir, 'secrets.json') : undefined),
+    options.secretsManagerPort ?? 0,
+    host,
+  );
+  return {
+    endpoints: { dynamodb: `http://${host}:${dynamoPort}`, secretsManager: secrets.endpoint },
+    stop: async () => {
+      await Promise.all([close(dynamo), close(secrets.server)]);
+    },
+  };
+}
+
+const randomSecret = (bytes: number): string => randomBytes(bytes).toString('base64url');
+
+async function currentValue(client: SecretsManagerClient, secretId: string): Promise<string | undefined> {
+  try {
+    return (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+async function createSecret(client: SecretsManagerClient, name: string, value: string): Promise<boolean> {
+  try {
+    await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceExistsException) return false;
+    throw error;
+  }
+}
+
+export interface SeedOptions {
+  /** Value for the shared token; a random one is generated when absent and none exists yet. */
+  playAuthToken?: string;
+  demoUser?: { login: string; password: string; profile: string };
+}
+
+export interface SeedResult {
+  /** Set when this run generated the shared token (it is shown to the operator once). */
+  generatedPlayAuthToken?: string;
+  demoUserCreated: boolean;
+}
+
+/**
+ * Creates what a stage has once deployed: the tables, a random signing key, the shared token
+ * and, for the local stack, a demo user. Existing data is kept, so a restart changes nothing.
+ */
+export async function provisionStack(config: Config, endpoints: Endpoints, options: SeedOptions = {}): Promise<SeedResult> {
+  const { db, secrets } = localClients(endpoints);
+  await createTables(db as unknown as DynamoDBClient, { TokensTable: config.tokensTable, UsersTable: config.usersTable });
+  await createSecret(secrets, config.signingKeySecretId, randomSecret(48));
+
+  const result: SeedResult = { demoUserCreated: false };
+  const existingToken = await currentValue(secrets, config.playAuthTokenSecretId);
+  if (options.playAuthToken !== undefined) {
+    if (existingToken === undefined) await createSecret(secrets, config.playAuthTokenSecretId, options.playAuthToken);
+    else if (existingToken !== options.playAuthToken) {
+      await secrets.send(new PutSecretValueCommand({ SecretId: config.playAuthTokenSecretId, SecretString: options.playAuthToken }));
+    }
+  } else if (existingToken === undefined) {
+    const generated = randomSecret(32);
+    await createSecret(secrets, config.playAuthTokenSecretId, generated);
+    result.generatedPlayAuthToken = generated;
+  }
+
+  if (options.demoUser) {
+    const users = new DynamoUserStore(db, config.usersTable);
+    if (!(await users.get(options.demoUser.login))) {
+      await addUser(users, { ...options.demoUser, ctiLoginEnabled: true }, passwordPolicy(config.passwordScryptLogN));
+      result.demoUserCreated = true;
+    }
+  }
+  db.destroy();
+  secrets.destroy();
+  return result;
+}
