@@ -17,6 +17,7 @@ export interface Services {
   secrets: SecretsManagerClient;
   users: UserStore;
   tokenStore: TokenStore;
+  signingKeys: SigningKeys;
   tokens: TokenService;
   sharedToken: SharedToken;
   passwordPolicy: ScryptParams;
@@ -35,14 +36,16 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const secrets = overrides.secrets ?? createSecretsClient({ timeoutMs: config.dependencyTimeoutMs });
   const cacheMs = config.secretsCacheTtlSeconds * 1000;
   const tokenStore = new DynamoTokenStore(db, config.tokensTable);
+  const signingKeys = new SigningKeys(new VersionedSecret(secrets, config.signingKeySecretId, cacheMs, now));
   return {
     config,
     db,
     secrets,
     users: new DynamoUserStore(db, config.usersTable),
     tokenStore,
+    signingKeys,
     tokens: new TokenService({
-      keys: new SigningKeys(new VersionedSecret(secrets, config.signingKeySecretId, cacheMs, now)),
+      keys: signingKeys,
       store: tokenStore,
       tokenTtl: config.tokenTtl,
       tokenMaxTtl: config.tokenMaxTtl,

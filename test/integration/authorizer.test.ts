@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { UnsecuredJWT } from 'jose';
+import { describe, expect, inject, it } from 'vitest';
+import { handler } from '../../functions/authorizer/handler.ts';
+import { authorize } from '../../shared/authorizer/authorize.ts';
+import { SharedToken } from '../../shared/secrets/shared-token.ts';
+import { VersionedSecret } from '../../shared/secrets/versioned-secret.ts';
+import { services } from '../../shared/services.ts';
+import { localClients } from '../../infra/local/stack.ts';
+import { authorizerEvent, testServices, uniqueLogin } from '../support/fixtures.ts';
+import { createSecret } from '../support/secrets.ts';
+
+const sharedToken = inject('playAuthToken');
+
+async function userToken(expiration?: number) {
+  return services().tokens.issue({ login: uniqueLogin(), method: 'password', ...(expiration ? { expiration } : {}) });
+}
+
+describe('authorizer', () => {
+  it('throws exactly Error("Unauthorized") when no token is presented', async () => {
+    await expect(handler(authorizerEvent({}))).rejects.toThrow(new Error('Unauthorized'));
+    await expect(handler(authorizerEvent({ headers: { authorization: 'Basic abc' } }))).rejects.toThrow('Unauthorized');
+  });
+
+  it.each([
+    ['Authorization: Bearer', (t: string) => ({ headers: { Authorization: `Bearer ${t}` } })],
+    ['X-Auth-Token', (t: string) => ({ headers: { 'X-Auth-Token': t } })],
+    ['x-auth-token (lowercase, as AWS sends it)', (t: string) => ({ headers: { 'x-auth-token': t } })],
+    ['?token=', (t: string) => ({ query: { token: t } })],
+  ])('admits a valid Xuc token in %s with the user context', async (_, place) => {
+    const issued = await userToken();
+    const result = await handler(authorizerEvent(place(issued.token)));
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: { principal: 'user', login: issued.record.login, method: 'password', tokenId: issued.record.tokenId },
+    });
+  });
+
+  it('admits the shared token in X-Auth-Token as the server principal', async () => {
+    const result = await handler(authorizerEvent({ headers: { 'X-Auth-Token': sharedToken } }));
+    expect(result).toEqual({ isAuthorized: true, context: { principal: 'server' } });
+  });
+
+  it('admits the shared token on shared-token routes, and nothing else there', async () => {
+    const issued = await userToken();
+    for (const path of ['/configmgt/api/1.0/users', '/recording/records', '//configmgt/x', '/xuc/../recording/x']) {
+      expect(await handler(authorizerEvent({ path, headers: { 'X-Auth-Token': sharedToken } }))).toMatchObject({ isAuthorized: true });
+      expect(await handler(authorizerEvent({ path, headers: { 'X-Auth-Token': issued.token } }))).toEqual({ isAuthorized: false });
+    }
+  });
+
+  it('never takes the shared token from the query string or a Bearer header', async () => {
+    expect(await handler(authorizerEvent({ query: { token: sharedToken } }))).toEqual({ isAuthorized: false });
+    expect(await handler(authorizerEvent({ headers: { authorization: `Bearer ${sharedToken}` } }))).toEqual({ isAuthorized: false });
+    expect(
+      await handler(authorizerEvent({ path: '/configmgt/x', query: { token: sharedToken } })),
+    ).toEqual({ isAuthorized: false });
+  });
+
+  it('judges the first token found, not a later one', async () => {
+    const issued = await userToken();
+    const result = await handler(authorizerEvent({ headers: { authorization: 'Bearer forged', 'x-auth-token': issued.token } }));
+    expect(result).toEqual({ isAuthorized: false });
+  });
+
+  it.each([
+    ['garbage', async () => 'garbage'],
+    ['truncated', async () => (await userToken()).token.slice(0, -5)],
+    ['10 KB', async () => 'x'.repeat(10_240)],
+    ['non-ASCII', async () => 'jeton-é-令牌'],
+    ['alg none', async () => new UnsecuredJWT({ sub: 'admin', jti: randomUUID() }).setIssuedAt().setExpirationTime('1h').encode()],
+    ['revoked', async () => {
+      const issued = await userToken();
+      await services().tokenStore.revoke(issued.record.tokenId, issued.record.login, Math.floor(Date.now() / 1000));
+      return issued.token;
+    }],
+    ['a near-miss of the shared token', async () => `${sharedToken.slice(0, -1)}X`],
+  ])('denies a %s token with isAuthorized:false, never an error', async (_, token) => {
+    const value = await token();
+    await expect(handler(authorizerEvent({ headers: { 'x-auth-token': value } }))).resolves.toEqual({ isAuthorized: false });
+    await expect(handler(authorizerEvent({ query: { token: value } }))).resolves.toEqual({ isAuthorized: false });
+  });
+
+  it('denies an expired token', async () => {
+    let now = Date.now();
+    const clocked = testServices({ now: () => now });
+    const issued = await clocked.tokens.issue({ login: uniqueLogin(), method: 'password', expiration: 60 });
+    now += 61_000;
+    const decision = await authorize(
+      { tokens: clocked.tokens, sharedToken: clocked.sharedToken, sharedTokenRoutes: ['/configmgt/'] },
+      authorizerEvent({ headers: { 'x-auth-token': issued.token } }),
+    );
+    expect(decision).toEqual({ kind: 'deny', reason: expect.stringContaining('"exp" claim timestamp check failed') });
+  });
+
+  it('fails closed when Secrets Manager or DynamoDB cannot be reached', async () => {
+    const issued = await userToken();
+    const dead = localClients({ dynamodb: 'http://127.0.0.1:9', secretsManager: 'http://127.0.0.1:9' });
+    const deadSecrets = testServices({ secrets: dead.secrets });
+    const deadTables = testServices({ db: dead.db });
+    for (const broken of [deadSecrets, deadTables]) {
+      const decision = await authorize(
+        { tokens: broken.tokens, sharedToken: broken.sharedToken, sharedTokenRoutes: [] },
+        authorizerEvent({ headers: { 'x-auth-token': issued.token } }),
+      );
+      expect(decision).toMatchObject({ kind: 'deny', reason: expect.stringMatching(/unavailable/) });
+    }
+  });
+});
+
+describe('shared token', () => {
+  it('accepts the current and the previous version during a rotation, and only those', async () => {
+    const secretId = await createSecret('first-shared-token');
+    const { secrets } = localClients(inject('endpoints'));
+    const shared = new SharedToken(new VersionedSecret(secrets, secretId, 0));
+    expect(await shared.matches('first-shared-token')).toBe(true);
+    expect(await shared.matches('second-shared-token')).toBe(false);
+
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'second-shared-token' }));
+    expect(await shared.matches('first-shared-token')).toBe(true);
+    expect(await shared.matches('second-shared-token')).toBe(true);
+
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'third-shared-token' }));
+    expect(await shared.matches('first-shared-token')).toBe(false);
+    expect(await shared.matches('second-shared-token')).toBe(true);
+    expect(await shared.matches('third-shared-token')).toBe(true);
+    expect(await shared.matches('')).toBe(false);
+  });
+
+  it('serves a cached value within its age and re-reads it after', async () => {
+    const secretId = await createSecret('cached-one');
+    const { secrets } = localClients(inject('endpoints'));
+    let now = 0;
+    const shared = new SharedToken(new VersionedSecret(secrets, secretId, 60_000, () => now));
+    expect(await shared.matches('cached-one')).toBe(true);
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'cached-two' }));
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'cached-three' }));
+    expect(await shared.matches('cached-one')).toBe(true);
+    now = 60_001;
+    expect(await shared.matches('cached-one')).toBe(false);
+    expect(await shared.matches('cached-three')).toBe(true);
+  });
+});

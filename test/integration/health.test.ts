@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { handler } from '../../functions/health/handler.ts';
+import { checkHealth } from '../../shared/health.ts';
+import { XucError } from '../../shared/errors.ts';
+import { localClients } from '../../infra/local/stack.ts';
+import { bodyOf, httpEvent, lambdaContext, testServices } from '../support/fixtures.ts';
+
+describe('GET /auth/health', () => {
+  it('is 200 {"status":"ok"} when the tables and secrets answer', async () => {
+    const result = await handler(httpEvent({ path: '/xuc/api/2.0/auth/health' }), lambdaContext);
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toEqual({ status: 'ok' });
+  });
+
+  it.each([
+    ['DynamoDB is unreachable', () => testServices({ db: localClients({ dynamodb: 'http://127.0.0.1:9', secretsManager: '' }).db })],
+    ['Secrets Manager is unreachable', () => testServices({ secrets: localClients({ dynamodb: '', secretsManager: 'http://127.0.0.1:9' }).secrets })],
+    ['a table is missing', () => testServices({ config: { usersTable: 'no-such-table' } })],
+    ['a secret is missing', () => testServices({ config: { signingKeySecretId: 'no/such/secret' } })],
+  ])('is a 503 ServiceUnavailable when %s', async (_, broken) => {
+    const error = await checkHealth(broken()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XucError);
+    expect((error as XucError).toJSON()).toEqual({ error: 'ServiceUnavailable', message: 'Service temporarily unavailable' });
+    expect((error as XucError).status).toBe(503);
+  });
+});

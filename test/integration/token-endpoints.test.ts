@@ -1,0 +1,142 @@
+import { describe, expect, inject, it } from 'vitest';
+import { handler as check } from '../../functions/check/handler.ts';
+import { handler as logout } from '../../functions/logout/handler.ts';
+import { handler as tokens } from '../../functions/tokens/handler.ts';
+import { services } from '../../shared/services.ts';
+import { bodyOf, createUser, httpEvent, lambdaContext, testServices, uniqueLogin } from '../support/fixtures.ts';
+import { throughGateway } from '../support/gateway.ts';
+
+const BASE = '/xuc/api/2.0/auth';
+const sharedToken = () => inject('playAuthToken');
+
+async function loggedIn(options: { softwareType?: string } = {}) {
+  const user = await createUser(services());
+  const issued = await services().tokens.issue({ login: user.login, method: 'password', ...options });
+  return { ...user, token: issued.token, tokenId: issued.record.tokenId };
+}
+
+const checkWith = (headers: Record<string, string>, query?: Record<string, string>) =>
+  check(httpEvent({ path: `${BASE}/check`, headers, ...(query ? { query } : {}) }), lambdaContext);
+
+describe('GET /auth/check', () => {
+  it.each([
+    ['X-Auth-Token', (t: string) => checkWith({ 'X-Auth-Token': t })],
+    ['Bearer', (t: string) => checkWith({ authorization: `Bearer ${t}` })],
+    ['?token=', (t: string) => checkWith({}, { token: t })],
+  ])('answers a renewed token for a valid one in %s; the old one stays valid', async (_, call) => {
+    const user = await loggedIn({ softwareType: 'webBrowser' });
+    const result = await call(user.token);
+    expect(result.statusCode).toBe(200);
+    const body = bodyOf(result);
+    expect(body).toEqual({ login: user.login, token: expect.any(String), TTL: 3600 });
+    expect(body.token).not.toBe(user.token);
+    const renewed = await services().tokens.verify(body.token as string);
+    expect(renewed).toMatchObject({ login: user.login, method: 'password', softwareType: 'webBrowser' });
+    await expect(services().tokens.verify(user.token)).resolves.toBeDefined();
+  });
+
+  it('answers InvalidToken without a token, or for a forged or revoked one', async () => {
+    const user = await loggedIn();
+    await services().tokenStore.revoke(user.tokenId, user.login, Math.floor(Date.now() / 1000));
+    for (const result of [await checkWith({}), await checkWith({ 'x-auth-token': 'forged' }), await checkWith({ 'x-auth-token': user.token })]) {
+      expect(result.statusCode).toBe(401);
+      expect(bodyOf(result).error).toBe('InvalidToken');
+    }
+  });
+
+  it('answers TokenExpired for an expired token', async () => {
+    const past = testServices({ now: () => Date.now() - 7_200_000 });
+    const issued = await past.tokens.issue({ login: uniqueLogin(), method: 'password', expiration: 60 });
+    const result = await checkWith({ 'x-auth-token': issued.token });
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toEqual({ error: 'TokenExpired', message: 'Token expired' });
+  });
+
+  it('does not renew the token of a user who may no longer log in', async () => {
+    const user = await loggedIn();
+    await services().users.setDisabled(user.login, true, new Date());
+    const result = await checkWith({ 'x-auth-token': user.token });
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result).error).toBe('UserNotFound');
+  });
+});
+
+describe('POST /auth/logout (behind the authorizer)', () => {
+  it('revokes the presented token: 204, then the token is refused everywhere', async () => {
+    const user = await loggedIn();
+    const other = await services().tokens.issue({ login: user.login, method: 'password' });
+    const result = await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': user.token } });
+    expect(result.statusCode).toBe(204);
+    expect((await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': user.token } })).statusCode).toBe(403);
+    expect(bodyOf(await checkWith({ 'x-auth-token': user.token })).error).toBe('InvalidToken');
+    await expect(services().tokens.verify(other.token)).resolves.toBeDefined();
+  });
+
+  it('is 401 without a token and 400 for the shared token, which has nothing to log out', async () => {
+    expect((await throughGateway(logout, { method: 'POST', path: `${BASE}/logout` })).statusCode).toBe(401);
+    const result = await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': sharedToken()! } });
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).error).toBe('InvalidRequest');
+  });
+});
+
+describe('/auth/tokens (behind the authorizer)', () => {
+  it("lists the caller's live tokens without their values, marking the current one", async () => {
+    const user = await loggedIn({ softwareType: 'webBrowser' });
+    const second = await services().tokens.issue({ login: user.login, method: 'password', applicationType: 'ccagent' });
+    const revoked = await services().tokens.issue({ login: user.login, method: 'password' });
+    await services().tokenStore.revoke(revoked.record.tokenId, user.login, Math.floor(Date.now() / 1000));
+    await loggedIn();
+
+    const result = await throughGateway(tokens, { path: `${BASE}/tokens`, headers: { authorization: `Bearer ${user.token}` } });
+    expect(result.statusCode).toBe(200);
+    const listed = bodyOf(result).tokens as Record<string, unknown>[];
+    expect(listed).toHaveLength(2);
+    expect(listed).toContainEqual({
+      id: user.tokenId,
+      method: 'password',
+      issuedAt: expect.stringMatching(/Z$/),
+      expiresAt: expect.stringMatching(/Z$/),
+      softwareType: 'webBrowser',
+      current: true,
+    });
+    expect(listed).toContainEqual(expect.objectContaining({ id: second.record.tokenId, applicationType: 'ccagent', current: false }));
+    expect(result.body).not.toContain(user.token);
+    expect(result.body).not.toContain(second.token);
+  });
+
+  it('revokes one token of the caller, and refuses to touch anyone else\'s', async () => {
+    const user = await loggedIn();
+    const second = await services().tokens.issue({ login: user.login, method: 'password' });
+    const stranger = await loggedIn();
+    const del = (id: string) =>
+      throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens/${id}`, pathParameters: { id }, headers: { 'x-auth-token': user.token } });
+
+    const foreign = await del(stranger.tokenId);
+    expect(foreign.statusCode).toBe(404);
+    expect(bodyOf(foreign)).toEqual({ error: 'TokenNotFound', message: 'No such token' });
+    await expect(services().tokens.verify(stranger.token)).resolves.toBeDefined();
+
+    expect((await del(second.record.tokenId)).statusCode).toBe(204);
+    expect((await del(second.record.tokenId)).statusCode).toBe(404);
+    expect(bodyOf(await checkWith({ 'x-auth-token': second.token })).error).toBe('InvalidToken');
+    await expect(services().tokens.verify(user.token)).resolves.toBeDefined();
+  });
+
+  it('revokes all tokens of the caller and only theirs', async () => {
+    const user = await loggedIn();
+    const second = await services().tokens.issue({ login: user.login, method: 'password' });
+    const stranger = await loggedIn();
+    const result = await throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens`, query: { token: user.token } });
+    expect(result.statusCode).toBe(204);
+    for (const token of [user.token, second.token]) {
+      expect(bodyOf(await checkWith({ 'x-auth-token': token })).error).toBe('InvalidToken');
+    }
+    await expect(services().tokens.verify(stranger.token)).resolves.toBeDefined();
+  });
+
+  it('is refused by the gateway without a token (401) or with a bad one (403)', async () => {
+    expect((await throughGateway(tokens, { path: `${BASE}/tokens` })).statusCode).toBe(401);
+    expect((await throughGateway(tokens, { path: `${BASE}/tokens`, headers: { 'x-auth-token': 'nope' } })).statusCode).toBe(403);
+  });
+});

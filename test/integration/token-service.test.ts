@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { base64url, SignJWT, UnsecuredJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { XucError } from '../../shared/errors.ts';
+import { createSecret } from '../support/secrets.ts';
+import { testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
+
+async function rejection(promise: Promise<unknown>): Promise<XucError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof XucError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+const decodeSegment = (token: string, index: number) =>
+  JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[index] ?? '')));
+
+describe('token service', () => {
+  it('issues a compact HS256 JWS whose kid is the signing key version, and records it without the token', async () => {
+    const services = testServices();
+    const login = uniqueLogin();
+    const issued = await services.tokens.issue({ login, method: 'password', softwareType: 'webapp', applicationType: 'ccagent' });
+
+    const header = decodeSegment(issued.token, 0);
+    const claims = decodeSegment(issued.token, 1);
+    const { kid } = await services.signingKeys.current();
+    expect(header).toEqual({ alg: 'HS256', kid, typ: 'JWT' });
+    expect(claims).toEqual({ sub: login, jti: issued.record.tokenId, iat: expect.any(Number), exp: claims.iat + 3600, amr: ['pwd'] });
+
+    const record = await services.tokenStore.get(issued.record.tokenId);
+    expect(record).toEqual({
+      tokenId: issued.record.tokenId,
+      login,
+      method: 'password',
+      issuedAt: claims.iat,
+      expiresAt: claims.exp,
+      softwareType: 'webapp',
+      applicationType: 'ccagent',
+    });
+    expect(JSON.stringify(record)).not.toContain(issued.token.split('.')[2]);
+    expect(await services.tokens.verify(issued.token)).toEqual(record);
+  });
+
+  it('caps a requested lifetime at TOKEN_MAX_TTL', async () => {
+    const services = testServices();
+    const short = await services.tokens.issue({ login: uniqueLogin(), method: 'password', expiration: 120 });
+    const long = await services.tokens.issue({ login: uniqueLogin(), method: 'password', expiration: 10 ** 7 });
+    expect(short.ttl).toBe(120);
+    expect(long.ttl).toBe(testConfig().tokenMaxTtl);
+  });
+
+  it('answers TokenExpired once the token is past its expiry (frozen clock)', async () => {
+    let now = Date.now();
+    const services = testServices({ now: () => now });
+    const issued = await services.tokens.issue({ login: uniqueLogin(), method: 'password', expiration: 60 });
+    now += 59_000;
+    await expect(services.tokens.verify(issued.token)).resolves.toBeDefined();
+    now += 2_000;
+    expect((await rejection(services.tokens.verify(issued.token))).code).toBe('TokenExpired');
+  });
+
+  it('refuses a revoked token and one whose record is gone', async () => {
+    const services = testServices();
+    const login = uniqueLogin();
+    const issued = await services.tokens.issue({ login, method: 'password' });
+    await services.tokenStore.revoke(issued.record.tokenId, login, Math.floor(Date.now() / 1000));
+    expect((await rejection(services.tokens.verify(issued.token))).code).toBe('InvalidToken');
+
+    const { key, kid } = await services.signingKeys.current();
+    const orphan = await new SignJWT({ amr: ['pwd'] })
+      .setProtectedHeader({ alg: 'HS256', kid })
+      .setSubject(login)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(key);
+    expect((await rejection(services.tokens.verify(orphan))).code).toBe('InvalidToken');
+  });
+
+  it.each([
+    ['garbage', () => 'not-a-token'],
+    ['truncated', (token: string) => token.slice(0, -10)],
+    ['10 KB', () => 'a'.repeat(10_240)],
+    ['non-ASCII', (token: string) => `${token}é`],
+    ['tampered payload', (token: string) => {
+      const [h, , s] = token.split('.');
+      const forged = base64url.encode(JSON.stringify({ ...decodeSegment(token, 1), sub: 'admin' }));
+      return `${h}.${forged}.${s}`;
+    }],
+    ['alg none', (token: string) => new UnsecuredJWT(decodeSegment(token, 1)).encode()],
+    ['signed with another key', async (token: string) =>
+      new SignJWT(decodeSegment(token, 1))
+        .setProtectedHeader(decodeSegment(token, 0))
+        .sign(new TextEncoder().encode('another-key-another-key-another-key!'))],
+    ['with an unknown kid', async (token: string) =>
+      new SignJWT(decodeSegment(token, 1))
+        .setProtectedHeader({ alg: 'HS256', kid: randomUUID() })
+        .sign(new TextEncoder().encode('another-key-another-key-another-key!'))],
+  ])('refuses a %s token as InvalidToken', async (_, forge) => {
+    const services = testServices();
+    const issued = await services.tokens.issue({ login: uniqueLogin(), method: 'password' });
+    const error = await rejection(services.tokens.verify(await forge(issued.token)));
+    expect(error.code).toBe('InvalidToken');
+    expect(error.status).toBe(401);
+  });
+
+  it('keeps tokens of the previous signing key valid for one rotation, then refuses them', async () => {
+    const secretId = await createSecret('k'.repeat(48));
+    const services = testServices({ config: { signingKeySecretId: secretId, secretsCacheTtlSeconds: 0 } });
+    const before = await services.tokens.issue({ login: uniqueLogin(), method: 'password' });
+
+    await services.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'l'.repeat(48) }));
+    const after = await services.tokens.issue({ login: uniqueLogin(), method: 'password' });
+    expect(decodeSegment(after.token, 0).kid).not.toBe(decodeSegment(before.token, 0).kid);
+    await expect(services.tokens.verify(before.token)).resolves.toBeDefined();
+    await expect(services.tokens.verify(after.token)).resolves.toBeDefined();
+
+    await services.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'm'.repeat(48) }));
+    expect((await rejection(services.tokens.verify(before.token))).code).toBe('InvalidToken');
+    await expect(services.tokens.verify(after.token)).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { XucError } from '../../shared/errors.ts';
+import { addUser } from '../../shared/users/user-admin.ts';
+import { mayLogIn } from '../../shared/users/user-store.ts';
+import { createUser, testServices, uniqueLogin } from '../support/fixtures.ts';
+
+describe('user store', () => {
+  it('adds a user with a hashed password and reads it back', async () => {
+    const services = testServices();
+    const login = uniqueLogin();
+    await addUser(services.users, { login, password: 'secret-pw', profile: 'supervisor', ctiLoginEnabled: true }, services.passwordPolicy);
+    const user = await services.users.get(login);
+    expect(user).toMatchObject({ login, profile: 'supervisor', ctiLoginEnabled: true, disabled: false });
+    expect(user?.passwordHash).toMatch(/^\$scrypt\$/);
+    expect(JSON.stringify(user)).not.toContain('secret-pw');
+    expect(mayLogIn(user)).toBe(true);
+  });
+
+  it('refuses a taken login and leaves the first user untouched', async () => {
+    const services = testServices();
+    const { login } = await createUser(services, { profile: 'first' });
+    const error = await addUser(services.users, { login, password: 'x', profile: 'second', ctiLoginEnabled: true }, services.passwordPolicy).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XucError);
+    expect((await services.users.get(login))?.profile).toBe('first');
+  });
+
+  it.each(['', 'has space', 'x'.repeat(129), 'semi;colon', 'é'])('refuses the malformed login %j', async (login) => {
+    const services = testServices();
+    await expect(
+      addUser(services.users, { login, password: 'x', profile: 'p', ctiLoginEnabled: true }, services.passwordPolicy),
+    ).rejects.toBeInstanceOf(XucError);
+  });
+
+  it('applies the XiVO rule: CTI login enabled, a profile, not disabled', async () => {
+    const services = testServices();
+    const { login } = await createUser(services);
+    const user = (await services.users.get(login))!;
+    expect(mayLogIn({ ...user, ctiLoginEnabled: false })).toBe(false);
+    expect(mayLogIn({ ...user, profile: '' })).toBe(false);
+    expect(mayLogIn({ ...user, profile: undefined })).toBe(false);
+    expect(mayLogIn({ ...user, disabled: true })).toBe(false);
+    expect(mayLogIn(undefined)).toBe(false);
+  });
+
+  it('disables, re-enables and removes users, answering false for unknown ones', async () => {
+    const services = testServices();
+    const { login } = await createUser(services);
+    expect(await services.users.setDisabled(login, true, new Date())).toBe(true);
+    expect((await services.users.get(login))?.disabled).toBe(true);
+    expect(await services.users.setDisabled(login, false, new Date())).toBe(true);
+    expect(await services.users.remove(login)).toBe(true);
+    expect(await services.users.get(login)).toBeUndefined();
+    expect(await services.users.remove(login)).toBe(false);
+    expect(await services.users.setDisabled(login, true, new Date())).toBe(false);
+    expect(await services.users.get(login)).toBeUndefined();
+  });
+
+  it('replaces a password hash only if nobody changed it meanwhile', async () => {
+    const services = testServices();
+    const { login } = await createUser(services);
+    const { passwordHash } = (await services.users.get(login))!;
+    await services.users.replacePasswordHash(login, 'stale-hash', 'new-hash', new Date());
+    expect((await services.users.get(login))?.passwordHash).toBe(passwordHash);
+    await services.users.replacePasswordHash(login, passwordHash!, 'new-hash', new Date());
+    expect((await services.users.get(login))?.passwordHash).toBe('new-hash');
+  });
+});

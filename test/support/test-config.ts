@@ -1,0 +1,9 @@
+/** The environment the functions see under test: a stage of its own and a cheap password hash. */
+export const TEST_ENV = {
+  STAGE: 'test',
+  PASSWORD_SCRYPT_LOG_N: '10',
+  SECRETS_CACHE_TTL: '300',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // Node 20 here, nodejs24.x on Lambda: the SDK's notice about Node 20 is known.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+} as const;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
+import { ConfigError } from '../../shared/errors.ts';
+
+describe('configuration', () => {
+  it("applies the contract's defaults, named after the stage", () => {
+    const config = loadConfig({ STAGE: 'prod' });
+    expect(config).toMatchObject({
+      tokenTtl: 3600,
+      tokenMaxTtl: 86_400,
+      tokensTable: 'xuc-auth-prod-tokens',
+      usersTable: 'xuc-auth-prod-users',
+      signingKeySecretId: 'xuc-auth/prod/signing-key',
+      playAuthTokenSecretId: 'xuc-auth/prod/play-auth-token',
+      sharedTokenRoutes: ['/configmgt/', '/recording/'],
+      upstreamTimeoutMs: 3000,
+      allowInsecureLoopback: false,
+    });
+  });
+
+  it('reads every variable it documents', () => {
+    const config = loadConfig({
+      TOKEN_TTL: '600',
+      TOKEN_MAX_TTL: '7200',
+      TOKENS_TABLE: 't',
+      USERS_TABLE: 'u',
+      SHARED_TOKEN_ROUTES: ' /a/ , /b/ ,',
+      ALLOW_INSECURE_LOOPBACK: 'true',
+    });
+    expect(config).toMatchObject({ tokenTtl: 600, tokenMaxTtl: 7200, tokensTable: 't', usersTable: 'u', allowInsecureLoopback: true });
+    expect(config.sharedTokenRoutes).toEqual(['/a/', '/b/']);
+  });
+
+  it.each([
+    ['TOKEN_TTL', 'soon'],
+    ['TOKEN_TTL', '-5'],
+    ['TOKEN_MAX_TTL', '1.5'],
+    ['UPSTREAM_TIMEOUT_MS', '0'],
+    ['PASSWORD_SCRYPT_LOG_N', '40'],
+  ])('refuses %s=%s and names the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('refuses a token lifetime above its own maximum', () => {
+    expect(() => loadConfig({ TOKEN_TTL: '7200', TOKEN_MAX_TTL: '3600' })).toThrow('TOKEN_TTL');
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { XucError } from '../../shared/errors.ts';
+import { fields, header, jsonBody, MAX_BODY_BYTES, presentedToken } from '../../shared/http/request.ts';
+
+function refusal(fn: () => unknown): XucError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof XucError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('headers and presented tokens', () => {
+  it('finds headers whatever their case', () => {
+    expect(header({ 'X-Auth-Token': 'a' }, 'x-auth-token')).toBe('a');
+    expect(header({ 'x-auth-token': 'b' }, 'X-Auth-Token')).toBe('b');
+    expect(header(undefined, 'x')).toBeUndefined();
+  });
+
+  it('takes Bearer before X-Auth-Token before the query', () => {
+    const all = {
+      headers: { Authorization: 'Bearer from-bearer', 'X-AUTH-TOKEN': 'from-header' },
+      queryStringParameters: { token: 'from-query' },
+    };
+    expect(presentedToken(all)).toEqual({ token: 'from-bearer', source: 'bearer' });
+    expect(presentedToken({ ...all, headers: { 'x-auth-token': 'from-header' } })).toEqual({ token: 'from-header', source: 'header' });
+    expect(presentedToken({ queryStringParameters: { token: 'from-query' } })).toEqual({ token: 'from-query', source: 'query' });
+  });
+
+  it('ignores other authorization schemes and empty values', () => {
+    expect(presentedToken({ headers: { authorization: 'Basic Zm9vOmJhcg==' } })).toBeUndefined();
+    expect(presentedToken({ headers: { authorization: 'bearer lower' } })).toEqual({ token: 'lower', source: 'bearer' });
+    expect(presentedToken({ headers: { 'x-auth-token': '  ' }, queryStringParameters: { token: '' } })).toBeUndefined();
+  });
+});
+
+describe('JSON bodies', () => {
+  it('parses a JSON object, plain or base64-encoded', () => {
+    expect(jsonBody({ body: '{"a":1}' })).toEqual({ a: 1 });
+    expect(jsonBody({ body: Buffer.from('{"a":"é"}').toString('base64'), isBase64Encoded: true })).toEqual({ a: 'é' });
+  });
+
+  it.each([
+    ['no body', { body: undefined }, 'InvalidJson'],
+    ['empty body', { body: '' }, 'InvalidJson'],
+    ['malformed JSON', { body: '{"login": ' }, 'InvalidJson'],
+    ['a JSON array', { body: '[1,2]' }, 'InvalidJson'],
+    ['a JSON string', { body: '"text"' }, 'InvalidJson'],
+    ['JSON null', { body: 'null' }, 'InvalidJson'],
+    ['non-UTF-8 bytes (base64)', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'), isBase64Encoded: true }, 'InvalidJson'],
+    ['non-UTF-8 bytes (decoded by the gateway)', { body: '{"login":"\uFFFD"}' }, 'InvalidJson'],
+    ['a body over 16 KB', { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) }) }, 'InvalidRequest'],
+  ])('refuses %s with 400 %s', (_, request, code) => {
+    const error = refusal(() => jsonBody(request));
+    expect(error.code).toBe(code);
+    expect(error.status).toBe(400);
+  });
+
+  it('does not repeat the body in its error (it may hold a password)', () => {
+    const error = refusal(() => jsonBody({ body: '{"password":"hunter2"' }));
+    expect(JSON.stringify(error.toJSON())).not.toContain('hunter2');
+    expect(error.cause).toBeUndefined();
+  });
+});
+
+describe('field checks', () => {
+  const spec = {
+    login: { type: 'string', required: true, maxLength: 8 },
+    expiration: { type: 'integer', min: 1, max: 100 },
+  } as const;
+
+  it('keeps the named fields and drops the rest', () => {
+    expect(fields({ login: 'alice', expiration: 5, extra: true }, spec)).toEqual({ login: 'alice', expiration: 5 });
+    expect(fields({ login: 'alice' }, spec)).toEqual({ login: 'alice' });
+  });
+
+  it.each([
+    [{}, 'Field "login" is required'],
+    [{ login: '' }, 'Field "login" must be a non-empty string'],
+    [{ login: 42 }, 'Field "login" must be a non-empty string'],
+    [{ login: 'much-too-long' }, 'Field "login" is longer than 8 characters'],
+    [{ login: 'a', expiration: '5' }, 'Field "expiration" must be an integer between 1 and 100'],
+    [{ login: 'a', expiration: 1.5 }, 'Field "expiration" must be an integer between 1 and 100'],
+    [{ login: 'a', expiration: 0 }, 'Field "expiration" must be an integer between 1 and 100'],
+  ])('refuses %j', (body, message) => {
+    const error = refusal(() => fields(body, spec));
+    expect(error.toJSON()).toEqual({ error: 'InvalidJson', message });
+  });
+});

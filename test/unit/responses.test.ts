@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { XucError } from '../../shared/errors.ts';
+import { errorResponse, tokenResponse } from '../../shared/http/responses.ts';
+import { canonicalPath } from '../../shared/authorizer/authorize.ts';
+
+describe('answers', () => {
+  it("gives a known error its status, the contract's body and its headers", () => {
+    const result = errorResponse(
+      new XucError('SsoAuthenticationFailed', { cause: new Error('internal detail'), headers: { 'www-authenticate': 'Negotiate' } }),
+    );
+    expect(result.statusCode).toBe(401);
+    expect(JSON.parse(result.body ?? '')).toEqual({ error: 'SsoAuthenticationFailed', message: 'Kerberos authentication failed' });
+    expect(result.headers).toMatchObject({ 'www-authenticate': 'Negotiate', 'content-type': 'application/json; charset=utf-8' });
+    expect(result.body).not.toContain('internal detail');
+  });
+
+  it('says nothing of an unknown error but UnhandledError', () => {
+    const error = new TypeError('secret connection string postgres://u:p@h');
+    const result = errorResponse(error);
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body ?? '')).toEqual({ error: 'UnhandledError', message: 'Internal error' });
+  });
+
+  it('answers a token with login, token and TTL, never cached', () => {
+    const result = tokenResponse({ token: 't', ttl: 60, record: { login: 'alice' } });
+    expect(JSON.parse(result.body ?? '')).toEqual({ login: 'alice', token: 't', TTL: 60 });
+    expect(result.headers?.['cache-control']).toBe('no-store');
+  });
+});
+
+describe('canonical paths for route rules', () => {
+  it.each([
+    ['/configmgt/users', '/configmgt/users'],
+    ['//configmgt//users', '/configmgt/users'],
+    ['/xuc/../configmgt/x', '/configmgt/x'],
+    ['/xuc/./%2E%2E/configmgt/x', '/configmgt/x'],
+    ['/%63onfigmgt/x', '/configmgt/x'],
+  ])('%s is seen as %s', (raw, canonical) => {
+    expect(canonicalPath(raw)).toBe(canonical);
+  });
+
+  it('gives up on undecodable paths', () => {
+    expect(canonicalPath('/%E0%A4%A')).toBeUndefined();
+  });
+});
