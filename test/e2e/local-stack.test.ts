@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startLocalStack, type RunningStack } from '../support/local-stack.ts';
+
+const SHARED_TOKEN = 'e2e-shared-token-0123456789abcdefghijklmnop';
+const dataDir = mkdtempSync(join(tmpdir(), 'xuc-auth-e2e-'));
+let env: Record<string, string>;
+let stack: RunningStack;
+let base: string;
+
+async function call(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}) {
+  const response = await fetch(`${base}${path}`, { method, headers: options.headers, body: options.body });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, headers: response.headers };
+}
+
+const loginAs = (login: string, password: string) =>
+  call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
+
+beforeAll(async () => {
+  const port = await freePort();
+  env = {
+    PORT: String(port),
+    LAMBDA_PORT: String(await freePort()),
+    DYNAMODB_PORT: String(await freePort()),
+    SECRETS_MANAGER_PORT: String(await freePort()),
+    LOCAL_DATA_DIR: dataDir,
+    PLAY_AUTH_TOKEN: SHARED_TOKEN,
+  };
+  base = `http://localhost:${port}/xuc/api/2.0/auth`;
+  stack = await startLocalStack(env);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}, 30_000);
+
+describe('the local stack started with npm start', { timeout: 60_000 }, () => {
+  it('announces the base URL, the demo credentials and curl commands', () => {
+    expect(stack.output()).toContain(`API          ${base}`);
+    expect(stack.output()).toContain('Demo user    login "demo", password "demo-password" (created)');
+    expect(stack.output()).toContain(`curl -s ${base}/check -H "X-Auth-Token: $TOKEN"`);
+    // The shared token came from PLAY_AUTH_TOKEN, so it is not printed.
+    expect(stack.output()).not.toContain(SHARED_TOKEN);
+  });
+
+  it('drives login → check → tokens → logout → rejected, with the token in header, query and Bearer form', async () => {
+    const login = await loginAs('demo', 'demo-password');
+    expect(login.status).toBe(200);
+    expect(login.body).toEqual({ login: 'demo', token: expect.any(String), TTL: 3600 });
+    const token = login.body?.token as string;
+
+    const forms: Record<string, { path: string; headers?: Record<string, string> }> = {
+      header: { path: '', headers: { 'X-Auth-Token': token } },
+      query: { path: `?token=${encodeURIComponent(token)}` },
+      bearer: { path: '', headers: { Authorization: `Bearer ${token}` } },
+    };
+    for (const form of Object.values(forms)) {
+      const checked = await call('GET', `/check${form.path}`, { headers: form.headers });
+      expect(checked.status).toBe(200);
+      expect(checked.body).toMatchObject({ login: 'demo', TTL: 3600 });
+      expect(checked.body?.token).not.toBe(token);
+
+      const listed = await call('GET', `/tokens${form.path}`, { headers: form.headers });
+      expect(listed.status).toBe(200);
+      expect(listed.body?.tokens).toContainEqual(expect.objectContaining({ method: 'password', current: true }));
+      expect(JSON.stringify(listed.body)).not.toContain(token);
+    }
+
+    const out = await call('POST', `/logout${forms.query?.path}`);
+    expect(out.status).toBe(204);
+    for (const form of Object.values(forms)) {
+      expect((await call('GET', `/tokens${form.path}`, { headers: form.headers })).status).toBe(403);
+      const checked = await call('GET', `/check${form.path}`, { headers: form.headers });
+      expect(checked.status).toBe(401);
+      expect(checked.body).toEqual({ error: 'InvalidToken', message: 'Invalid token' });
+    }
+  });
+
+  it('answers the contract for missing tokens, the shared token, bad input and health', async () => {
+    expect((await call('GET', '/tokens')).status).toBe(401);
+    expect((await call('GET', '/tokens', { headers: { 'X-Auth-Token': 'garbage' } })).status).toBe(403);
+    const server = await call('GET', '/tokens', { headers: { 'X-Auth-Token': SHARED_TOKEN } });
+    expect(server.status).toBe(400);
+    expect(server.body?.error).toBe('InvalidRequest');
+    expect((await call('GET', `/tokens?token=${SHARED_TOKEN}`)).status).toBe(403);
+
+    const malformed = await call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: '{"login":' });
+    expect(malformed).toMatchObject({ status: 400, body: { error: 'InvalidJson' } });
+    const wrong = await loginAs('demo', 'not-the-password');
+    expect(wrong).toMatchObject({ status: 401, body: { error: 'InvalidCredentials', message: 'Invalid username or password' } });
+    expect(await call('GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('is managed by the CLI while it runs', async () => {
+    const add = spawnSync('node', ['cli/bin.mjs', 'users', 'add', 'e2e-agent', '--profile', 'agent', '--password-stdin'], {
+      input: 'e2e-password\n',
+      env: { ...process.env, ...env, AWS_ENDPOINT_URL_DYNAMODB: '' },
+      encoding: 'utf8',
+    });
+    expect(add.stderr).toBe('');
+    expect(add.status).toBe(0);
+    expect((await loginAs('e2e-agent', 'e2e-password')).status).toBe(200);
+  });
+
+  it('keeps its data across a restart', async () => {
+    const kept = (await loginAs('e2e-agent', 'e2e-password')).body?.token as string;
+    await stack.stop();
+    stack = await startLocalStack(env);
+    expect(stack.output()).not.toContain('(created)');
+    const checked = await call('GET', '/check', { headers: { 'X-Auth-Token': kept } });
+    expect(checked.status).toBe(200);
+    expect(checked.body?.login).toBe('e2e-agent');
+  });
+});

@@ -1,0 +1,97 @@
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../cli/main.ts';
+import { services } from '../../shared/services.ts';
+import { uniqueLogin } from '../support/fixtures.ts';
+
+/** Runs the CLI in process against the run's emulators (found through AWS_ENDPOINT_URL_*). */
+async function cli(argv: string[], stdin = '') {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (chunk) => out.push(String(chunk)));
+  stderr.on('data', (chunk) => err.push(String(chunk)));
+  const code = await run({ argv, stdin: Readable.from([stdin]), stdout, stderr, env: process.env, cwd: process.cwd() });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+const login = async (name: string, password: string) => {
+  const { passwordLogin } = await import('../../shared/auth/password-login.ts');
+  return passwordLogin(services(), { login: name, password });
+};
+
+describe('xuc-auth CLI', () => {
+  it('adds a user with a password from standard input, who can then log in', async () => {
+    const name = uniqueLogin('cli');
+    const added = await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw-from-stdin\n');
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toContain(`Added user ${name}`);
+    expect(added.stdout).not.toContain('pw-from-stdin');
+    await expect(login(name, 'pw-from-stdin')).resolves.toMatchObject({ record: { login: name } });
+  });
+
+  it('adds a user without CTI login, who cannot log in', async () => {
+    const name = uniqueLogin('cli');
+    expect((await cli(['users', 'add', name, '--profile', 'agent', '--no-cti-login', '--password-stdin'], 'pw')).code).toBe(0);
+    await expect(login(name, 'pw')).rejects.toMatchObject({ code: 'InvalidCredentials' });
+  });
+
+  it('shows and lists users as text or JSON, never with the password hash', async () => {
+    const name = uniqueLogin('cli');
+    await cli(['users', 'add', name, '--profile', 'supervisor', '--password-stdin'], 'pw');
+    const shown = await cli(['--json', 'users', 'show', name]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ login: name, profile: 'supervisor', ctiLoginEnabled: true, disabled: false, hasPassword: true });
+    const listed = await cli(['users', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`^${name}\\s+supervisor\\s+true\\s+false\\s+true$`, 'm'));
+    expect(listed.stdout + shown.stdout).not.toContain('$scrypt$');
+  });
+
+  it('disables a user and revokes their live tokens; enable lets them back in', async () => {
+    const name = uniqueLogin('cli');
+    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw');
+    const issued = await login(name, 'pw');
+    const disabled = await cli(['users', 'disable', name]);
+    expect(disabled).toMatchObject({ code: 0 });
+    expect(disabled.stdout).toContain('1 live token(s) revoked');
+    await expect(services().tokens.verify(issued.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    await expect(login(name, 'pw')).rejects.toMatchObject({ code: 'InvalidCredentials' });
+    expect((await cli(['users', 'enable', name])).code).toBe(0);
+    await expect(login(name, 'pw')).resolves.toBeDefined();
+  });
+
+  it('removes a user', async () => {
+    const name = uniqueLogin('cli');
+    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw');
+    expect((await cli(['users', 'remove', name])).code).toBe(0);
+    expect(await services().users.get(name)).toBeUndefined();
+    const again = await cli(['users', 'remove', name]);
+    expect(again).toMatchObject({ code: 1, stderr: `Error: No user ${name}\n` });
+  });
+
+  it('refuses misuse with exit code 2 and the usage', async () => {
+    for (const argv of [['users', 'add', 'x'], ['users', 'frobnicate'], ['nothing'], ['users', 'add', 'x', '--password', 'on-the-command-line']]) {
+      const result = await cli(argv);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('Usage: xuc-auth');
+    }
+  });
+
+  it('refuses an empty password, and asks for --password-stdin when there is no terminal', async () => {
+    const empty = await cli(['users', 'add', uniqueLogin('cli'), '--profile', 'a', '--password-stdin'], '\n');
+    expect(empty).toMatchObject({ code: 1, stderr: 'Error: The password is empty\n' });
+    const noTerminal = await cli(['users', 'add', uniqueLogin('cli'), '--profile', 'a']);
+    expect(noTerminal.code).toBe(1);
+    expect(noTerminal.stderr).toContain('--password-stdin');
+  });
+
+  it('says clearly when no local stack is running', async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (chunk) => (text += String(chunk)));
+    const code = await run({ argv: ['users', 'list'], stdin: Readable.from(['']), stdout, stderr, env: {}, cwd: '/nonexistent' });
+    expect(code).toBe(2);
+    expect(text).toContain('No local stack found: start it with `npm start`');
+  });
+});
