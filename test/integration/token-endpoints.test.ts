@@ -1,3 +1,4 @@
+import { base64url } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import { handler as check } from '../../functions/check/handler.ts';
 import { handler as logout } from '../../functions/logout/handler.ts';
@@ -42,6 +43,20 @@ describe('GET /auth/check', () => {
       expect(result.statusCode).toBe(401);
       expect(bodyOf(result).error).toBe('InvalidToken');
     }
+  });
+
+  it.each([
+    ['garbage', (t: string) => `garbage${t.length}`],
+    ['truncated', (t: string) => t.slice(0, -7)],
+    ['10 KB', () => 'a'.repeat(10_240)],
+    ['non-ASCII', (t: string) => `${t.slice(0, -1)}é`],
+    ['alg none', (t: string) => `${base64url.encode('{"alg":"none"}')}.${t.split('.')[1]}.`],
+    ['wrongly signed', (t: string) => `${t.split('.').slice(0, 2).join('.')}.${base64url.encode('x'.repeat(32))}`],
+  ])('answers 401 InvalidToken for a %s token', async (_, forge) => {
+    const user = await loggedIn();
+    const result = await checkWith({ 'x-auth-token': forge(user.token) });
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toEqual({ error: 'InvalidToken', message: 'Invalid token' });
   });
 
   it('answers TokenExpired for an expired token', async () => {

@@ -1,0 +1,63 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { handler as authorizer } from '../../functions/authorizer/handler.ts';
+import { handler as check } from '../../functions/check/handler.ts';
+import { handler as login } from '../../functions/login/handler.ts';
+import { handler as logout } from '../../functions/logout/handler.ts';
+import { services } from '../../shared/services.ts';
+import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext } from '../support/fixtures.ts';
+import { throughGateway } from '../support/gateway.ts';
+
+// Everything is logged for this file: the logger reads its level when it is created.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+});
+
+const captured: string[] = [];
+const writers = { stdout: process.stdout.write, stderr: process.stderr.write };
+
+beforeAll(() => {
+  for (const stream of [process.stdout, process.stderr]) {
+    const original = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      captured.push(String(chunk));
+      return original(chunk, ...(rest as []));
+    }) as typeof stream.write;
+  }
+});
+
+afterAll(() => {
+  process.stdout.write = writers.stdout;
+  process.stderr.write = writers.stderr;
+});
+
+describe('logs', () => {
+  it('never hold a password, a token, the shared token or the signing key, whatever happens', async () => {
+    const user = await createUser(services());
+    const post = (body: string) =>
+      login(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body }), lambdaContext);
+
+    const ok = bodyOf(await post(JSON.stringify(user)));
+    const token = ok.token as string;
+    await post(JSON.stringify({ ...user, password: `${user.password}-wrong` }));
+    await post(`{"login":"${user.login}","password":"${user.password}"`); // malformed JSON quoting the password
+    const renewed = bodyOf(await check(httpEvent({ headers: { 'x-auth-token': token } }), lambdaContext)).token as string;
+    await check(httpEvent({ headers: { 'x-auth-token': `${token}x` } }), lambdaContext);
+    await authorizer(authorizerEvent({ headers: { authorization: `Bearer ${token}` } }));
+    await authorizer(authorizerEvent({ headers: { 'x-auth-token': `${token.slice(0, -2)}` } }));
+    await authorizer(authorizerEvent({ path: '/configmgt/x', query: { token } }));
+    await authorizer(authorizerEvent({ query: { token: inject('playAuthToken') } }));
+    await throughGateway(logout, { method: 'POST', path: '/xuc/api/2.0/auth/logout', headers: { 'x-auth-token': token } });
+    await authorizer(authorizerEvent({ headers: { 'x-auth-token': token } }));
+
+    const logs = captured.join('');
+    expect(logs).toContain('"level"');
+    expect(logs).toContain('authorizer denied');
+    const signingKey = await services().secrets.send(new GetSecretValueCommand({ SecretId: services().config.signingKeySecretId }));
+    const secrets = [user.password, token, renewed, token.split('.')[2] ?? '', inject('playAuthToken'), signingKey.SecretString ?? ''];
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(8);
+      expect(logs).not.toContain(secret);
+    }
+  });
+});
