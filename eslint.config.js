@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.esbuild/', '.serverless/', '.local/', 'coverage/'] },
+  { ignores: ['node_modules/', '.esbuild/', '.serverless/', '.local/', '.scratch/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

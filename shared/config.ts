@@ -18,6 +18,27 @@ export interface Config {
   /** log2 of scrypt's N for new password hashes; 17 is OWASP's recommendation. */
   passwordScryptLogN: number;
   allowInsecureLoopback: boolean;
+  oidc: {
+    issuer?: string;
+    /** Accepted audiences; a token's `aud` must contain one of them. */
+    audiences: string[];
+    loginClaim: string;
+    clientId?: string;
+    clientSecret?: string;
+    /** Minimum time between two JWKS downloads (jose's cooldown); bounds the load a flood of unknown `kid`s puts on the IdP. */
+    jwksCooldownMs: number;
+  };
+}
+
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function optional(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? raw : undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -49,16 +70,24 @@ export function loadConfig(env: Env = process.env): Config {
     usersTable: text(env, 'USERS_TABLE', `xuc-auth-${stage}-users`),
     signingKeySecretId: text(env, 'SIGNING_KEY_SECRET_ID', `xuc-auth/${stage}/signing-key`),
     playAuthTokenSecretId: text(env, 'PLAY_AUTH_TOKEN_SECRET_ID', `xuc-auth/${stage}/play-auth-token`),
-    sharedTokenRoutes: text(env, 'SHARED_TOKEN_ROUTES', '/configmgt/,/recording/')
-      .split(',')
-      .map((prefix) => prefix.trim())
-      .filter(Boolean),
+    sharedTokenRoutes: list(text(env, 'SHARED_TOKEN_ROUTES', '/configmgt/,/recording/')),
     upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 3000, 100, 60_000),
     secretsCacheTtlSeconds: integer(env, 'SECRETS_CACHE_TTL', 300, 0, 86_400),
     dependencyTimeoutMs: integer(env, 'DEPENDENCY_TIMEOUT_MS', 2000, 100, 60_000),
     passwordScryptLogN: integer(env, 'PASSWORD_SCRYPT_LOG_N', 17, 10, 20),
     allowInsecureLoopback: env.ALLOW_INSECURE_LOOPBACK === 'true',
+    oidc: {
+      ...(optional(env, 'OIDC_ISSUER') ? { issuer: optional(env, 'OIDC_ISSUER') } : {}),
+      audiences: list(env.OIDC_AUDIENCE ?? ''),
+      loginClaim: text(env, 'OIDC_LOGIN_CLAIM', 'preferred_username'),
+      ...(optional(env, 'OIDC_CLIENT_ID') ? { clientId: optional(env, 'OIDC_CLIENT_ID') } : {}),
+      ...(optional(env, 'OIDC_CLIENT_SECRET') ? { clientSecret: optional(env, 'OIDC_CLIENT_SECRET') } : {}),
+      jwksCooldownMs: integer(env, 'OIDC_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
+    },
   };
+  if (config.oidc.issuer && config.oidc.audiences.length === 0) {
+    throw new ConfigError('OIDC_AUDIENCE must be set when OIDC_ISSUER is');
+  }
   return config;
 }
 

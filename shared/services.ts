@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient, createSecretsClient } from './clients/aws.ts';
 import { config as processConfig, type Config } from './config.ts';
+import { OidcVerifier } from './oidc/oidc-verifier.ts';
 import { SharedToken } from './secrets/shared-token.ts';
 import { SigningKeys } from './secrets/signing-keys.ts';
 import { VersionedSecret } from './secrets/versioned-secret.ts';
@@ -21,6 +22,7 @@ export interface Services {
   tokens: TokenService;
   sharedToken: SharedToken;
   passwordPolicy: ScryptParams;
+  oidc: OidcVerifier;
   now: () => number;
 }
 
@@ -53,6 +55,11 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     }),
     sharedToken: new SharedToken(new VersionedSecret(secrets, config.playAuthTokenSecretId, cacheMs, now)),
     passwordPolicy: passwordPolicy(config.passwordScryptLogN),
+    oidc: new OidcVerifier({
+      ...config.oidc,
+      timeoutMs: config.upstreamTimeoutMs,
+      allowInsecureLoopback: config.allowInsecureLoopback,
+    }),
     now,
   };
 }

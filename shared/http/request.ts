@@ -25,13 +25,17 @@ export function header(headers: HttpRequestParts['headers'], name: string): stri
 
 export type TokenSource = 'bearer' | 'header' | 'query';
 
+/** The credential of an `Authorization: Bearer <credential>` header. */
+export function bearerToken(request: HttpRequestParts): string | undefined {
+  return header(request.headers, 'authorization')?.trim().match(/^Bearer\s+(\S+)$/i)?.[1];
+}
+
 /**
  * The presented token, from the first of `Authorization: Bearer`, `X-Auth-Token`, `?token=`
  * that is present (api-contract §1).
  */
 export function presentedToken(request: HttpRequestParts): { token: string; source: TokenSource } | undefined {
-  const authorization = header(request.headers, 'authorization')?.trim();
-  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const bearer = bearerToken(request);
   if (bearer) return { token: bearer, source: 'bearer' };
   const xAuthToken = header(request.headers, 'x-auth-token')?.trim();
   if (xAuthToken) return { token: xAuthToken, source: 'header' };

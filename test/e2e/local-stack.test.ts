@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type RunningStack } from '../support/local-stack.ts';
+import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 
 const SHARED_TOKEN = 'e2e-shared-token-0123456789abcdefghijklmnop';
 const dataDir = mkdtempSync(join(tmpdir(), 'xuc-auth-e2e-'));
 let env: Record<string, string>;
 let stack: RunningStack;
 let base: string;
+let oidc: OidcPeer;
 
 async function call(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}) {
   const response = await fetch(`${base}${path}`, { method, headers: options.headers, body: options.body });
@@ -17,10 +19,15 @@ async function call(method: string, path: string, options: { headers?: Record<st
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, headers: response.headers };
 }
 
+/** The CLI, run as a user would against the running stack (it finds the stack through LOCAL_DATA_DIR). */
+const admin = (args: string[], input = '') =>
+  spawnSync('node', ['cli/bin.mjs', ...args], { input, env: { ...process.env, ...env, AWS_ENDPOINT_URL_DYNAMODB: '' }, encoding: 'utf8' });
+
 const loginAs = (login: string, password: string) =>
   call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
 
 beforeAll(async () => {
+  oidc = await startOidcPeer();
   const port = await freePort();
   env = {
     PORT: String(port),
@@ -29,6 +36,8 @@ beforeAll(async () => {
     SECRETS_MANAGER_PORT: String(await freePort()),
     LOCAL_DATA_DIR: dataDir,
     PLAY_AUTH_TOKEN: SHARED_TOKEN,
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_AUDIENCE: OIDC_API_AUDIENCE,
   };
   base = `http://localhost:${port}/xuc/api/2.0/auth`;
   stack = await startLocalStack(env);
@@ -36,6 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  await oidc?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -96,12 +106,19 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     expect(await call('GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
 
-  it('is managed by the CLI while it runs', async () => {
-    const add = spawnSync('node', ['cli/bin.mjs', 'users', 'add', 'e2e-agent', '--profile', 'agent', '--password-stdin'], {
-      input: 'e2e-password\n',
-      env: { ...process.env, ...env, AWS_ENDPOINT_URL_DYNAMODB: '' },
-      encoding: 'utf8',
+  it('exchanges an OpenID Connect token from a real provider', async () => {
+    expect(admin(['users', 'add', 'alice', '--profile', 'agent', '--no-password']).status).toBe(0);
+    const byBearer = await call('GET', '/oidc', { headers: { authorization: `Bearer ${await oidc.mintAccessToken('alice')}` } });
+    expect(byBearer).toMatchObject({ status: 200, body: { login: 'alice', TTL: 3600 } });
+    const byPost = await call('POST', '/oidc', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: await oidc.mintAccessToken('bob') }),
     });
+    expect(byPost).toMatchObject({ status: 403, body: { error: 'UserNotFound' } });
+  });
+
+  it('is managed by the CLI while it runs', async () => {
+    const add = admin(['users', 'add', 'e2e-agent', '--profile', 'agent', '--password-stdin'], 'e2e-password\n');
     expect(add.stderr).toBe('');
     expect(add.status).toBe(0);
     expect((await loginAs('e2e-agent', 'e2e-password')).status).toBe(200);

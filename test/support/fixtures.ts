@@ -92,3 +92,11 @@ export const lambdaContext = {
 
 /** The parsed JSON body of a handler's answer. */
 export const bodyOf = (result: { body?: string }): Record<string, unknown> => JSON.parse(result.body ?? 'null');
+
+/** A user with a fixed login (as external identity providers know it), created once per run. */
+export async function ensureUser(services: Services, login: string): Promise<void> {
+  if (await services.users.get(login)) return;
+  await addUser(services.users, { login, profile: 'agent', ctiLoginEnabled: true }, services.passwordPolicy).catch(async (error: unknown) => {
+    if (!(await services.users.get(login))) throw error;
+  });
+}

@@ -1,0 +1,172 @@
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import * as client from 'openid-client';
+import type { Config } from '../config.ts';
+import { XucError } from '../errors.ts';
+import { isAllowedUpstream, isUnreachable } from '../upstream.ts';
+
+/** Asymmetric algorithms only: never `none`, never an HMAC keyed with a public key. */
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+/** ID tokens carry no `typ` or `JWT`; JWT access tokens `at+jwt` (RFC 9068). Anything else is another kind of JWT. */
+const ACCEPTED_TYPES = new Set([undefined, 'JWT', 'at+jwt', 'application/at+jwt']);
+const CLOCK_TOLERANCE_SECONDS = 30;
+const MAX_TOKEN_LENGTH = 16_384;
+const MAX_LOGIN_LENGTH = 128;
+
+export type OidcSettings = Config['oidc'] & { timeoutMs: number; allowInsecureLoopback: boolean };
+
+interface Provider {
+  configuration: client.Configuration;
+  jwks: JWTVerifyGetKey;
+}
+
+const invalidToken = (reason: string, cause?: unknown): XucError =>
+  new XucError('OidcInvalidToken', { cause: new Error(reason, { cause }) });
+const unavailable = (reason: string, cause?: unknown): XucError =>
+  new XucError('OidcProviderUnavailable', { cause: new Error(reason, { cause }) });
+const invalidResponse = (reason: string, cause?: unknown): XucError =>
+  new XucError('OidcProviderInvalidResponse', { cause: new Error(reason, { cause }) });
+
+/** An upstream failure: 503 when the IdP could not be reached in time, 502 when it answered nonsense. */
+function upstreamFailure(what: string, error: unknown): XucError {
+  return isUnreachable(error) ? unavailable(`${what}: IdP unreachable`, error) : invalidResponse(`${what}: unusable answer`, error);
+}
+
+/**
+ * Verifies OpenID Connect tokens from the configured issuer and names the XiVO login they
+ * prove. The issuer's metadata and its JWKS are fetched once per container and cached: jose's
+ * remote key set refetches on an unknown `kid` (an IdP key rotation), at most once per cooldown.
+ */
+export class OidcVerifier {
+  #provider?: Promise<Provider>;
+
+  constructor(private readonly settings: OidcSettings) {}
+
+  /** The login the token proves, read from `OIDC_LOGIN_CLAIM`. */
+  async loginOf(token: string): Promise<string> {
+    if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('token too long');
+    const provider = await this.provider();
+    const claims = looksLikeJwt(token) ? await this.verifyJwt(provider, token) : await this.introspect(provider, token);
+    const login = claims[this.settings.loginClaim];
+    if (typeof login !== 'string' || login.length === 0 || login.length > MAX_LOGIN_LENGTH) {
+      throw invalidToken(`token has no usable "${this.settings.loginClaim}" claim`);
+    }
+    return login;
+  }
+
+  private provider(): Promise<Provider> {
+    if (!this.#provider) {
+      const provider = this.discover();
+      this.#provider = provider;
+      // A failed discovery is retried by the next request, not cached.
+      provider.catch(() => {
+        if (this.#provider === provider) this.#provider = undefined;
+      });
+    }
+    return this.#provider;
+  }
+
+  private async discover(): Promise<Provider> {
+    const { issuer, clientId, clientSecret, timeoutMs, allowInsecureLoopback, jwksCooldownMs } = this.settings;
+    if (!issuer) throw unavailable('OpenID Connect is not configured (OIDC_ISSUER is unset)');
+    let issuerUrl: URL;
+    try {
+      issuerUrl = new URL(issuer);
+    } catch (error) {
+      throw unavailable('OIDC_ISSUER is not a URL', error);
+    }
+    if (!isAllowedUpstream(issuerUrl, allowInsecureLoopback)) {
+      throw unavailable('OIDC_ISSUER must use https (plain http only for loopback with ALLOW_INSECURE_LOOPBACK=true)');
+    }
+    let configuration: client.Configuration;
+    try {
+      configuration = await client.discovery(
+        issuerUrl,
+        clientId ?? 'xuc-auth',
+        clientSecret,
+        undefined,
+        { timeout: timeoutMs / 1000, ...(issuerUrl.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}) },
+      );
+    } catch (error) {
+      throw upstreamFailure('discovery', error);
+    }
+    const jwksUri = configuration.serverMetadata().jwks_uri;
+    if (!jwksUri || !URL.canParse(jwksUri) || !isAllowedUpstream(new URL(jwksUri), allowInsecureLoopback)) {
+      throw invalidResponse('discovery document has no usable jwks_uri');
+    }
+    return {
+      configuration,
+      jwks: createRemoteJWKSet(new URL(jwksUri), {
+        timeoutDuration: timeoutMs,
+        cooldownDuration: jwksCooldownMs,
+        cacheMaxAge: 10 * 60_000,
+      }),
+    };
+  }
+
+  private async verifyJwt(provider: Provider, token: string): Promise<JWTPayload> {
+    const { typ } = decodeProtectedHeader(token);
+    if (!ACCEPTED_TYPES.has(typ)) throw invalidToken(`unexpected token type "${typ}"`);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, provider.jwks, {
+        issuer: this.settings.issuer,
+        algorithms: ALGORITHMS,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      }));
+    } catch (error) {
+      throw this.jwtFailure(error);
+    }
+    const audiences = [payload.aud ?? []].flat();
+    if (!audiences.some((aud) => this.settings.audiences.includes(aud))) throw invalidToken('audience not accepted');
+    // OpenID Connect Core §3.1.3.7: with several audiences, the authorized party must be one of ours.
+    if (audiences.length > 1 && !this.isOurParty(payload.azp)) throw invalidToken('azp missing or foreign');
+    return payload;
+  }
+
+  private isOurParty(party: unknown): boolean {
+    return typeof party === 'string' && (party === this.settings.clientId || this.settings.audiences.includes(party));
+  }
+
+  private jwtFailure(error: unknown): XucError {
+    if (error instanceof errors.JWKSTimeout) return unavailable('JWKS download timed out', error);
+    if (error instanceof errors.JWKSInvalid) return invalidResponse('JWKS is not a key set', error);
+    if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+      return invalidToken('no key of the issuer matches the token', error);
+    }
+    // jose reports a JWKS answer that is not 200 or not JSON as a generic error.
+    if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return invalidResponse('JWKS download failed', error);
+    if (error instanceof errors.JOSEError) return invalidToken('token rejected', error);
+    return upstreamFailure('JWKS', error);
+  }
+
+  /** RFC 7662 introspection of an opaque token, only when the service has client credentials. */
+  private async introspect(provider: Provider, token: string): Promise<Record<string, unknown>> {
+    const { clientId, clientSecret } = this.settings;
+    if (!clientId || !clientSecret) throw invalidToken('opaque token and no introspection credentials');
+    let answer: client.IntrospectionResponse;
+    try {
+      answer = await client.tokenIntrospection(provider.configuration, token);
+    } catch (error) {
+      throw upstreamFailure('introspection', error);
+    }
+    if (answer.active !== true) throw invalidToken('introspection: token not active');
+    if (typeof answer.exp === 'number' && answer.exp + CLOCK_TOLERANCE_SECONDS <= Date.now() / 1000) {
+      throw invalidToken('introspection: token expired');
+    }
+    const audiences = [answer.aud ?? []].flat();
+    const forUs = audiences.some((aud) => this.settings.audiences.includes(aud)) || this.isOurParty(answer.client_id);
+    if (!forUs) throw invalidToken('introspection: token issued for another audience');
+    return { ...answer, [this.settings.loginClaim]: answer[this.settings.loginClaim] ?? answer.username };
+  }
+}
+
+function looksLikeJwt(token: string): boolean {
+  if (token.split('.').length !== 3) return false;
+  try {
+    decodeProtectedHeader(token);
+    return true;
+  } catch {
+    return false;
+  }
+}

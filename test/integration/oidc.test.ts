@@ -1,0 +1,231 @@
+import { createPublicKey } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { base64url, importJWK, SignJWT, UnsecuredJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler } from '../../functions/oidc/handler.ts';
+import { XucError } from '../../shared/errors.ts';
+import { OidcVerifier, type OidcSettings } from '../../shared/oidc/oidc-verifier.ts';
+import { services } from '../../shared/services.ts';
+import { bodyOf, ensureUser, httpEvent, lambdaContext } from '../support/fixtures.ts';
+import { startHostileServer } from '../support/hostile-server.ts';
+import { OIDC_API_AUDIENCE, OIDC_CLIENT, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
+
+let peer: OidcPeer;
+let other: OidcPeer;
+
+const settings = (overrides: Partial<OidcSettings> = {}): OidcSettings => ({
+  issuer: peer.issuer,
+  audiences: [OIDC_API_AUDIENCE, OIDC_CLIENT.clientId],
+  loginClaim: 'preferred_username',
+  clientId: OIDC_CLIENT.clientId,
+  clientSecret: OIDC_CLIENT.clientSecret,
+  jwksCooldownMs: 0,
+  timeoutMs: 1000,
+  allowInsecureLoopback: true,
+  ...overrides,
+});
+
+async function refusal(promise: Promise<unknown>): Promise<XucError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof XucError)) throw new Error(`expected a refusal, got ${String(error)}`);
+  return error;
+}
+
+/** A token signed with the provider's real key, with claims of the test's choosing. */
+async function signedByPeer(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
+  const key = await importJWK(peer.key.privateJwk, 'RS256');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ sub: 'alice', preferred_username: 'alice', iss: peer.issuer, aud: OIDC_API_AUDIENCE, iat: now, exp: now + 300, ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: peer.key.kid, typ: 'at+jwt', ...header })
+    .sign(key);
+}
+
+const exchange = (token: string, method: 'GET' | 'POST' = 'GET') =>
+  handler(
+    method === 'GET'
+      ? httpEvent({ path: '/xuc/api/2.0/auth/oidc', headers: { authorization: `Bearer ${token}` } })
+      : httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/oidc', body: JSON.stringify({ token }) }),
+    lambdaContext,
+  );
+
+beforeAll(async () => {
+  peer = await startOidcPeer();
+  other = await startOidcPeer();
+  // The function reads its configuration from the environment, as on Lambda.
+  Object.assign(process.env, {
+    OIDC_ISSUER: peer.issuer,
+    OIDC_AUDIENCE: `${OIDC_API_AUDIENCE},${OIDC_CLIENT.clientId}`,
+    OIDC_CLIENT_ID: OIDC_CLIENT.clientId,
+    OIDC_CLIENT_SECRET: OIDC_CLIENT.clientSecret,
+    OIDC_JWKS_COOLDOWN_MS: '0',
+    ALLOW_INSECURE_LOOPBACK: 'true',
+  });
+  await ensureUser(services(), 'alice');
+}, 30_000);
+
+afterAll(async () => {
+  await peer?.stop();
+  await other?.stop();
+});
+
+describe('OIDC exchange through the function', () => {
+  it('trades a JWT access token (Bearer) for a Xuc token', async () => {
+    const result = await exchange(await peer.mintAccessToken('alice'));
+    expect(result.statusCode).toBe(200);
+    const body = bodyOf(result);
+    expect(body).toEqual({ login: 'alice', token: expect.any(String), TTL: 3600 });
+    expect(await services().tokens.verify(body.token as string)).toMatchObject({ login: 'alice', method: 'oidc' });
+  });
+
+  it('trades tokens from a real authorization-code flow, ID token and access token, also by POST', async () => {
+    const { idToken, accessToken } = await peer.authorizationCodeFlow('alice');
+    expect(bodyOf(await exchange(idToken, 'POST'))).toMatchObject({ login: 'alice' });
+    expect(bodyOf(await exchange(accessToken))).toMatchObject({ login: 'alice' });
+  });
+
+  it('trades an opaque access token through introspection', async () => {
+    const result = await exchange(await peer.mintOpaqueToken('alice'), 'POST');
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result).login).toBe('alice');
+  });
+
+  it('answers 403 UserNotFound for a valid identity unknown to the user store', async () => {
+    const result = await exchange(await peer.mintAccessToken('bob'));
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result)).toEqual({ error: 'UserNotFound', message: 'User not found or not allowed to log in' });
+  });
+
+  it('answers 401 OidcInvalidToken without a token, and 400 for a malformed POST', async () => {
+    const none = await handler(httpEvent({ path: '/xuc/api/2.0/auth/oidc' }), lambdaContext);
+    expect(none.statusCode).toBe(401);
+    expect(bodyOf(none).error).toBe('OidcInvalidToken');
+    const malformed = await handler(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/oidc', body: '{"token":' }), lambdaContext);
+    expect(malformed.statusCode).toBe(400);
+    expect(bodyOf(malformed).error).toBe('InvalidJson');
+  });
+});
+
+describe('OIDC token checks', () => {
+  const forged: [string, () => Promise<string>][] = [
+    ['for another audience', () => signedByPeer({ aud: 'urn:someone:else' })],
+    ['from another issuer', () => other.mintAccessToken('alice')],
+    ['claiming our issuer, signed by another provider', async () => {
+      const token = await other.mintAccessToken('alice');
+      const [h, p, s] = token.split('.');
+      const payload = { ...JSON.parse(new TextDecoder().decode(base64url.decode(p!))), iss: peer.issuer };
+      return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
+    }],
+    ['expired', () => signedByPeer({ exp: Math.floor(Date.now() / 1000) - 120 })],
+    ['not yet valid', () => signedByPeer({ nbf: Math.floor(Date.now() / 1000) + 600 })],
+    ['with a tampered payload', async () => {
+      const [h, p, s] = (await peer.mintAccessToken('alice')).split('.');
+      const payload = { ...JSON.parse(new TextDecoder().decode(base64url.decode(p!))), preferred_username: 'admin' };
+      return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
+    }],
+    ['with alg none', async () =>
+      new UnsecuredJWT({ sub: 'alice', preferred_username: 'alice', aud: OIDC_API_AUDIENCE }).setIssuer(peer.issuer).setExpirationTime('5m').encode()],
+    ['HS256-signed with the provider\'s public key', async () => {
+      const publicPem = createPublicKey({ key: peer.key.privateJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+      return new SignJWT({ sub: 'alice', preferred_username: 'alice', aud: OIDC_API_AUDIENCE, iss: peer.issuer })
+        .setProtectedHeader({ alg: 'HS256', kid: peer.key.kid })
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(String(publicPem)));
+    }],
+    ['of another JWT type', () => signedByPeer({}, { typ: 'logout+jwt' })],
+    ['with several audiences and a foreign azp', () => signedByPeer({ aud: [OIDC_API_AUDIENCE, 'urn:other'], azp: 'someone-else' })],
+    ['without the login claim', () => peer.mintAccessToken('nameless')],
+    ['that is garbage', async () => 'not-a-token-at-all'],
+  ];
+
+  it.each(forged)('refuses a token %s with 401 OidcInvalidToken', async (_, make) => {
+    const result = await exchange(await make());
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toEqual({ error: 'OidcInvalidToken', message: 'Invalid OpenID Connect token' });
+  });
+
+  it('accepts several audiences when azp is ours', async () => {
+    const verifier = new OidcVerifier(settings());
+    const token = await signedByPeer({ aud: [OIDC_API_AUDIENCE, 'urn:other'], azp: OIDC_CLIENT.clientId });
+    expect(await verifier.loginOf(token)).toBe('alice');
+  });
+
+  it('refuses opaque tokens when it has no introspection credentials', async () => {
+    const verifier = new OidcVerifier(settings({ clientId: undefined, clientSecret: undefined }));
+    expect((await refusal(verifier.loginOf(await peer.mintOpaqueToken('alice')))).code).toBe('OidcInvalidToken');
+  });
+
+  it('reads the login from the configured claim', async () => {
+    const verifier = new OidcVerifier(settings({ loginClaim: 'email' }));
+    expect(await verifier.loginOf(await signedByPeer({ email: 'alice@example.test' }))).toBe('alice@example.test');
+  });
+});
+
+describe('OIDC provider availability', () => {
+  it('answers 503 when OIDC_ISSUER is unset, saying so', async () => {
+    const error = await refusal(new OidcVerifier(settings({ issuer: undefined })).loginOf('x.y.z'));
+    expect(error.code).toBe('OidcProviderUnavailable');
+    expect(String((error.cause as Error).message)).toContain('OIDC_ISSUER is unset');
+  });
+
+  it('refuses a plain-http issuer unless loopback is explicitly allowed', async () => {
+    const error = await refusal(new OidcVerifier(settings({ allowInsecureLoopback: false })).loginOf('x.y.z'));
+    expect(error.code).toBe('OidcProviderUnavailable');
+    expect((error.cause as Error).message).toContain('https');
+  });
+
+  it('answers 503 while the IdP is stopped, then recovers by itself when it is back', async () => {
+    const token = await peer.mintAccessToken('alice');
+    await peer.stop();
+    try {
+      const cold = new OidcVerifier(settings());
+      expect((await refusal(cold.loginOf(token))).code).toBe('OidcProviderUnavailable');
+      expect((await exchange(await signedByPeer({}, { kid: 'unknown-kid' }))).statusCode).toBe(503);
+    } finally {
+      await peer.start();
+    }
+    expect(await new OidcVerifier(settings()).loginOf(await peer.mintAccessToken('alice'))).toBe('alice');
+    expect((await exchange(await peer.mintAccessToken('alice'))).statusCode).toBe(200);
+  });
+
+  it('accepts tokens signed with a new key after the IdP rotates, without a restart', async () => {
+    const verifier = new OidcVerifier(settings());
+    expect(await verifier.loginOf(await peer.mintAccessToken('alice'))).toBe('alice');
+    const rotated = await peer.rotateKey();
+    const token = await peer.mintAccessToken('alice');
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[0]!))).kid).toBe(rotated.kid);
+    expect(await verifier.loginOf(token)).toBe('alice');
+    expect((await exchange(token)).statusCode).toBe(200);
+  });
+
+  it('answers 503 when the IdP does not answer within UPSTREAM_TIMEOUT_MS', async () => {
+    const hanging = await startHostileServer(() => undefined);
+    try {
+      const error = await refusal(new OidcVerifier(settings({ issuer: hanging.origin, timeoutMs: 300 })).loginOf('a.b.c'));
+      expect(error.code).toBe('OidcProviderUnavailable');
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it.each([
+    ['discovery document', (res: ServerResponse) => res.end('<html>not json</html>')],
+    ['JWKS', (res: ServerResponse, url: string, origin: string) =>
+      url.endsWith('/.well-known/openid-configuration')
+        ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: origin, jwks_uri: `${origin}/jwks` }))
+        : res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": "nope"}')],
+  ])('answers 502 OidcProviderInvalidResponse for an unparsable %s', async (_, respond) => {
+    const hostile = await startHostileServer((req, res, origin) => respond(res, req.url ?? '', origin));
+    try {
+      const token = await signedByPeer({ iss: hostile.origin });
+      const error = await refusal(new OidcVerifier(settings({ issuer: hostile.origin })).loginOf(token));
+      expect(error.code).toBe('OidcProviderInvalidResponse');
+      expect(error.status).toBe(502);
+    } finally {
+      await hostile.close();
+    }
+  });
+});
