@@ -28,6 +28,19 @@ export interface Config {
     /** Minimum time between two JWKS downloads (jose's cooldown); bounds the load a flood of unknown `kid`s puts on the IdP. */
     jwksCooldownMs: number;
   };
+  cas: {
+    serverUrl?: string;
+    protocolVersion: 2 | 3;
+    /** Service URL prefixes; empty means any service. */
+    allowedServices: string[];
+  };
+  kerberos: {
+    /** GSS service name, e.g. `HTTP@xuc.example.org`. */
+    service?: string;
+    keytab?: string;
+    keytabSecretId?: string;
+    realms: string[];
+  };
 }
 
 const list = (value: string): string[] =>
@@ -84,7 +97,21 @@ export function loadConfig(env: Env = process.env): Config {
       ...(optional(env, 'OIDC_CLIENT_SECRET') ? { clientSecret: optional(env, 'OIDC_CLIENT_SECRET') } : {}),
       jwksCooldownMs: integer(env, 'OIDC_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
     },
+    cas: {
+      ...(optional(env, 'CAS_SERVER_URL') ? { serverUrl: optional(env, 'CAS_SERVER_URL')?.replace(/\/+$/, '') } : {}),
+      protocolVersion: integer(env, 'CAS_PROTOCOL_VERSION', 3, 2, 3) as 2 | 3,
+      allowedServices: list(env.CAS_ALLOWED_SERVICES ?? ''),
+    },
+    kerberos: {
+      ...(optional(env, 'KERBEROS_SERVICE') ? { service: optional(env, 'KERBEROS_SERVICE') } : {}),
+      ...(optional(env, 'KERBEROS_KEYTAB') ? { keytab: optional(env, 'KERBEROS_KEYTAB') } : {}),
+      ...(optional(env, 'KERBEROS_KEYTAB_SECRET_ID') ? { keytabSecretId: optional(env, 'KERBEROS_KEYTAB_SECRET_ID') } : {}),
+      realms: list(env.KERBEROS_REALMS ?? ''),
+    },
   };
+  if (config.cas.allowedServices.some((prefix) => !URL.canParse(prefix))) {
+    throw new ConfigError('CAS_ALLOWED_SERVICES must be a comma-separated list of absolute URLs');
+  }
   if (config.oidc.issuer && config.oidc.audiences.length === 0) {
     throw new ConfigError('OIDC_AUDIENCE must be set when OIDC_ISSUER is');
   }

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient, createSecretsClient } from './clients/aws.ts';
 import { config as processConfig, type Config } from './config.ts';
+import { CasValidator } from './cas/cas-validator.ts';
 import { OidcVerifier } from './oidc/oidc-verifier.ts';
 import { SharedToken } from './secrets/shared-token.ts';
 import { SigningKeys } from './secrets/signing-keys.ts';
@@ -23,6 +24,7 @@ export interface Services {
   sharedToken: SharedToken;
   passwordPolicy: ScryptParams;
   oidc: OidcVerifier;
+  cas: CasValidator;
   now: () => number;
 }
 
@@ -38,6 +40,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const secrets = overrides.secrets ?? createSecretsClient({ timeoutMs: config.dependencyTimeoutMs });
   const cacheMs = config.secretsCacheTtlSeconds * 1000;
   const tokenStore = new DynamoTokenStore(db, config.tokensTable);
+  const upstream = { timeoutMs: config.upstreamTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopback };
   const signingKeys = new SigningKeys(new VersionedSecret(secrets, config.signingKeySecretId, cacheMs, now));
   return {
     config,
@@ -55,11 +58,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     }),
     sharedToken: new SharedToken(new VersionedSecret(secrets, config.playAuthTokenSecretId, cacheMs, now)),
     passwordPolicy: passwordPolicy(config.passwordScryptLogN),
-    oidc: new OidcVerifier({
-      ...config.oidc,
-      timeoutMs: config.upstreamTimeoutMs,
-      allowInsecureLoopback: config.allowInsecureLoopback,
-    }),
+    oidc: new OidcVerifier({ ...config.oidc, ...upstream }),
+    cas: new CasValidator({ ...config.cas, ...upstream }),
     now,
   };
 }

@@ -18,6 +18,7 @@ export interface IssueRequest {
   expiration?: number;
   softwareType?: string;
   applicationType?: string;
+  attributes?: Record<string, string[]>;
 }
 
 export interface IssuedToken {
@@ -62,6 +63,7 @@ export class TokenService {
       expiresAt: issuedAt + ttl,
       ...(request.softwareType ? { softwareType: request.softwareType } : {}),
       ...(request.applicationType ? { applicationType: request.applicationType } : {}),
+      ...(request.attributes && Object.keys(request.attributes).length > 0 ? { attributes: request.attributes } : {}),
     };
     const { kid, key } = await this.options.keys.current();
     const token = await new SignJWT({ amr: [AMR[request.method]] })

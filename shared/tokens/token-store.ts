@@ -15,6 +15,8 @@ export interface TokenRecord {
   expiresAt: number;
   softwareType?: string;
   applicationType?: string;
+  /** What the identity provider said of the user (e.g. CAS attributes), kept for audit. */
+  attributes?: Record<string, string[]>;
   /** Epoch seconds; set once the token is revoked. */
   revokedAt?: number;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type RunningStack } from '../support/local-stack.ts';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
+import { startCasServer, type CasServer } from '../peers/cas-server.ts';
 
 const SHARED_TOKEN = 'e2e-shared-token-0123456789abcdefghijklmnop';
 const dataDir = mkdtempSync(join(tmpdir(), 'xuc-auth-e2e-'));
@@ -12,6 +13,7 @@ let env: Record<string, string>;
 let stack: RunningStack;
 let base: string;
 let oidc: OidcPeer;
+let cas: CasServer;
 
 async function call(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}) {
   const response = await fetch(`${base}${path}`, { method, headers: options.headers, body: options.body });
@@ -27,7 +29,7 @@ const loginAs = (login: string, password: string) =>
   call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
 
 beforeAll(async () => {
-  oidc = await startOidcPeer();
+  [oidc, cas] = await Promise.all([startOidcPeer(), startCasServer()]);
   const port = await freePort();
   env = {
     PORT: String(port),
@@ -38,6 +40,7 @@ beforeAll(async () => {
     PLAY_AUTH_TOKEN: SHARED_TOKEN,
     OIDC_ISSUER: oidc.issuer,
     OIDC_AUDIENCE: OIDC_API_AUDIENCE,
+    CAS_SERVER_URL: cas.baseUrl,
   };
   base = `http://localhost:${port}/xuc/api/2.0/auth`;
   stack = await startLocalStack(env);
@@ -46,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await oidc?.stop();
+  await cas?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -115,6 +119,16 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
       body: JSON.stringify({ token: await oidc.mintAccessToken('bob') }),
     });
     expect(byPost).toMatchObject({ status: 403, body: { error: 'UserNotFound' } });
+  });
+
+  it('exchanges a CAS service ticket from a real CAS server', async () => {
+    expect(admin(['users', 'show', 'alice']).status).toBe(0);
+    const service = 'http://localhost:9999/app/';
+    const ticket = await cas.ticketFor(service);
+    const exchanged = await call('GET', `/cas?${new URLSearchParams({ service, ticket })}`);
+    expect(exchanged).toMatchObject({ status: 200, body: { login: 'alice', TTL: 3600 } });
+    const replayed = await call('GET', `/cas?${new URLSearchParams({ service, ticket })}`);
+    expect(replayed).toMatchObject({ status: 401, body: { error: 'CasServerInvalidTicket' } });
   });
 
   it('is managed by the CLI while it runs', async () => {

@@ -1,3 +1,7 @@
+/**
+ * A real CAS server (django-cas-server from the Debian package python3-django-cas-server) on
+ * loopback, one per call to startCasServer, each with its own sqlite database in a temp dir.
+ */
 import { execFile, spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,11 +13,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../support/local-stack.ts';
-
-/**
- * A real CAS server (django-cas-server from the Debian package python3-django-cas-server) on
- * loopback, one per call to startCasServer, each with its own sqlite database in a temp dir.
- */
 
 // Debian's interpreter is the one with django and cas_server; a pyenv or venv python3 on PATH is not.
 const PYTHON = '/usr/bin/python3';

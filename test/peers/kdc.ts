@@ -183,8 +183,8 @@ async function launchKdc(realm: string, dir: string, env: NodeJS.ProcessEnv): Pr
     if (text.includes('commencing operation')) return child;
     if (child.exitCode !== null || child.signalCode !== null) {
       const final = await readFile(log, 'utf8').catch(() => '');
-      const reason = final.trim().split('\n').slice(-3).join('\n');
-      throw final.includes('Address already in use') ? new PortInUse(reason) : new Error(`krb5kdc exited: ${reason}`);
+      const message = `krb5kdc exited: ${final.trim().split('\n').slice(-3).join('\n')}`;
+      throw final.includes('Address already in use') ? new PortInUse(message) : new Error(message);
     }
     if (Date.now() > deadline) {
       child.stdin?.end();
@@ -300,6 +300,8 @@ class RunningKdc implements Kdc {
       const child = this.#child;
       if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit');
+        // It was unref'd at launch; waiting for its exit must keep this process alive.
+        child.ref();
         child.stdin?.end();
         await exited;
       }
@@ -312,7 +314,9 @@ class RunningKdc implements Kdc {
   /** kadmin.local exits 0 even when its query fails, so success is told by the expected output. */
   async #kadmin(query: string, success: RegExp, input = ''): Promise<void> {
     const { stdout, stderr } = await run(tool('kadmin.local'), ['-r', this.realm, '-q', query], this.#env, input);
-    if (!success.test(stdout)) throw new Error(`kadmin.local ${query}: ${stderr.trim() || stdout.trim()}`);
+    if (success.test(stdout)) return;
+    const reason = stderr.split('\n').filter((line) => line && !line.startsWith('No policy specified'));
+    throw new Error(`kadmin.local ${query}: ${reason.join('\n') || stdout.trim()}`);
   }
 
   #qualified(name: string): string {
