@@ -3,6 +3,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient, createSecretsClient } from './clients/aws.ts';
 import { config as processConfig, type Config } from './config.ts';
 import { CasValidator } from './cas/cas-validator.ts';
+import { SpnegoAcceptor } from './kerberos/spnego-acceptor.ts';
 import { OidcVerifier } from './oidc/oidc-verifier.ts';
 import { SharedToken } from './secrets/shared-token.ts';
 import { SigningKeys } from './secrets/signing-keys.ts';
@@ -25,6 +26,7 @@ export interface Services {
   passwordPolicy: ScryptParams;
   oidc: OidcVerifier;
   cas: CasValidator;
+  kerberos: SpnegoAcceptor;
   now: () => number;
 }
 
@@ -60,6 +62,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     passwordPolicy: passwordPolicy(config.passwordScryptLogN),
     oidc: new OidcVerifier({ ...config.oidc, ...upstream }),
     cas: new CasValidator({ ...config.cas, ...upstream }),
+    kerberos: new SpnegoAcceptor(config.kerberos, secrets),
     now,
   };
 }

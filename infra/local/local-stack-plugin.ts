@@ -62,6 +62,14 @@ export default class LocalStackPlugin {
     });
     const environment = this.serverless.service.provider.environment ?? {};
     Object.assign(environment, localAwsEnvironment(emulators.endpoints), { ALLOW_INSECURE_LOOPBACK: 'true' });
+    // serverless-offline runs functions in worker threads, whose process.env is a private copy
+    // that the native GSS library never sees: the keytab and replay cache must be named in this
+    // (main) thread's real environment.
+    if (environment.KERBEROS_KEYTAB) {
+      process.env.KRB5_KTNAME = resolve(environment.KERBEROS_KEYTAB);
+      process.env.KRB5RCACHEDIR ??= join(dataDir, 'rcache');
+      mkdirSync(process.env.KRB5RCACHEDIR, { recursive: true });
+    }
     this.serverless.service.provider.environment = environment;
 
     const seeded = await provisionStack(loadConfig(environment), emulators.endpoints, {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type RunningStack } from '../support/local-stack.ts';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 import { startCasServer, type CasServer } from '../peers/cas-server.ts';
+import { startKdc, type Kdc } from '../peers/kdc.ts';
 
 const SHARED_TOKEN = 'e2e-shared-token-0123456789abcdefghijklmnop';
 const dataDir = mkdtempSync(join(tmpdir(), 'xuc-auth-e2e-'));
@@ -14,6 +15,7 @@ let stack: RunningStack;
 let base: string;
 let oidc: OidcPeer;
 let cas: CasServer;
+let kdc: Kdc;
 
 async function call(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}) {
   const response = await fetch(`${base}${path}`, { method, headers: options.headers, body: options.body });
@@ -29,7 +31,9 @@ const loginAs = (login: string, password: string) =>
   call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
 
 beforeAll(async () => {
-  [oidc, cas] = await Promise.all([startOidcPeer(), startCasServer()]);
+  [oidc, cas, kdc] = await Promise.all([startOidcPeer(), startCasServer(), startKdc()]);
+  await kdc.addPrincipal('alice', 'alicepw');
+  const keytab = await kdc.exportServiceKeytab('HTTP/localhost');
   const port = await freePort();
   env = {
     PORT: String(port),
@@ -41,6 +45,9 @@ beforeAll(async () => {
     OIDC_ISSUER: oidc.issuer,
     OIDC_AUDIENCE: OIDC_API_AUDIENCE,
     CAS_SERVER_URL: cas.baseUrl,
+    KERBEROS_SERVICE: 'HTTP@localhost',
+    KERBEROS_KEYTAB: keytab,
+    KERBEROS_REALMS: kdc.realm,
   };
   base = `http://localhost:${port}/xuc/api/2.0/auth`;
   stack = await startLocalStack(env);
@@ -50,6 +57,7 @@ afterAll(async () => {
   await stack?.stop();
   await oidc?.stop();
   await cas?.close();
+  await kdc?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -129,6 +137,20 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     expect(exchanged).toMatchObject({ status: 200, body: { login: 'alice', TTL: 3600 } });
     const replayed = await call('GET', `/cas?${new URLSearchParams({ service, ticket })}`);
     expect(replayed).toMatchObject({ status: 401, body: { error: 'CasServerInvalidTicket' } });
+  });
+
+  it('gives a token to a real `curl --negotiate` inside the Kerberos realm', async () => {
+    const ccache = await kdc.kinit('alice', 'alicepw');
+    const curl = spawnSync('curl', ['-s', '--negotiate', '-u', ':', '-w', '\\n%{http_code}', `${base}/sso`], {
+      env: { ...process.env, KRB5_CONFIG: kdc.krb5Config, KRB5CCNAME: ccache },
+      encoding: 'utf8',
+    });
+    const [body, status] = curl.stdout.split('\n');
+    expect(status).toBe('200');
+    expect(JSON.parse(body ?? '')).toMatchObject({ login: 'alice', TTL: 3600 });
+    const without = await call('GET', '/sso');
+    expect(without.status).toBe(401);
+    expect(without.headers.get('www-authenticate')).toBe('Negotiate');
   });
 
   it('is managed by the CLI while it runs', async () => {

@@ -1,0 +1,141 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler } from '../../functions/sso/handler.ts';
+import { XucError } from '../../shared/errors.ts';
+import { SpnegoAcceptor, type KerberosSettings } from '../../shared/kerberos/spnego-acceptor.ts';
+import { services } from '../../shared/services.ts';
+import { bodyOf, ensureUser, httpEvent, lambdaContext, testServices } from '../support/fixtures.ts';
+import { createSecret } from '../support/secrets.ts';
+import { startKdc, type Kdc } from '../peers/kdc.ts';
+
+let kdc: Kdc;
+let other: Kdc;
+let keytab: string;
+let aliceCache: string;
+const scratch = mkdtempSync(join(tmpdir(), 'xuc-auth-krb-test-'));
+
+const sso = (authorization?: string) =>
+  handler(httpEvent({ path: '/xuc/api/2.0/auth/sso', headers: authorization ? { Authorization: authorization } : {} }), lambdaContext);
+
+const acceptor = (overrides: Partial<KerberosSettings> = {}) =>
+  new SpnegoAcceptor({ service: 'HTTP@localhost', keytab, realms: ['EXAMPLE.TEST'], ...overrides }, testServices().secrets);
+
+async function refusal(promise: Promise<unknown>): Promise<XucError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof XucError)) throw new Error(`expected a refusal, got ${String(error)}`);
+  return error;
+}
+
+beforeAll(async () => {
+  [kdc, other] = await Promise.all([startKdc({ realm: 'EXAMPLE.TEST' }), startKdc({ realm: 'OTHER.TEST' })]);
+  await Promise.all([kdc.addPrincipal('alice', 'alicepw'), kdc.addPrincipal('bob', 'bobpw'), other.addPrincipal('alice', 'otherpw')]);
+  keytab = await kdc.exportServiceKeytab('HTTP/localhost', join(scratch, 'http.keytab'));
+  aliceCache = await kdc.kinit('alice', 'alicepw');
+  Object.assign(process.env, {
+    KERBEROS_SERVICE: 'HTTP@localhost',
+    KERBEROS_KEYTAB: keytab,
+    KERBEROS_REALMS: 'EXAMPLE.TEST',
+    KRB5RCACHEDIR: scratch,
+  });
+  await ensureUser(services(), 'alice');
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([kdc?.stop(), other?.stop()]);
+});
+
+describe('Kerberos (SPNEGO) exchange against a real KDC', () => {
+  it('trades a valid ticket for a Xuc token for the principal, with the mutual-authentication token', async () => {
+    const result = await sso(`Negotiate ${await kdc.negotiateToken(aliceCache)}`);
+    expect(result.statusCode).toBe(200);
+    const body = bodyOf(result);
+    expect(body).toEqual({ login: 'alice', token: expect.any(String), TTL: 3600 });
+    expect(result.headers?.['www-authenticate']).toMatch(/^Negotiate [A-Za-z0-9+/]+=*$/);
+    expect(await services().tokens.verify(body.token as string)).toMatchObject({ login: 'alice', method: 'kerberos' });
+  });
+
+  it('answers 401 with WWW-Authenticate: Negotiate when there is no Negotiate token', async () => {
+    for (const authorization of [undefined, 'Basic YWxpY2U6cHc=', 'Negotiate']) {
+      const result = await sso(authorization);
+      expect(result.statusCode).toBe(401);
+      expect(result.headers?.['www-authenticate']).toBe('Negotiate');
+      expect(bodyOf(result)).toEqual({ error: 'SsoAuthenticationFailed', message: 'Kerberos authentication failed' });
+    }
+  });
+
+  it.each([
+    ['garbage', async () => 'garbage!!'],
+    ['non-GSS base64', async () => Buffer.from('definitely not a GSS token').toString('base64')],
+    ['truncated', async () => (await kdc.negotiateToken(aliceCache)).slice(0, 200)],
+    ['oversized', async () => 'A'.repeat(70_000)],
+  ])('answers 401 SsoAuthenticationFailed for a %s token', async (_, make) => {
+    const result = await sso(`Negotiate ${await make()}`);
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['www-authenticate']).toBe('Negotiate');
+    expect(bodyOf(result).error).toBe('SsoAuthenticationFailed');
+  });
+
+  it('refuses the same token a second time (replay cache)', async () => {
+    const token = await kdc.negotiateToken(aliceCache);
+    expect((await sso(`Negotiate ${token}`)).statusCode).toBe(200);
+    const replay = await sso(`Negotiate ${token}`);
+    expect(replay.statusCode).toBe(401);
+    expect(bodyOf(replay).error).toBe('SsoAuthenticationFailed');
+  });
+
+  it('answers 403 UserNotFound for a principal unknown to the user store', async () => {
+    const bobCache = await kdc.kinit('bob', 'bobpw');
+    const result = await sso(`Negotiate ${await kdc.negotiateToken(bobCache)}`);
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result).error).toBe('UserNotFound');
+  });
+
+  it('refuses a ticket of a realm outside KERBEROS_REALMS: 401 without its key, 403 with it', async () => {
+    const otherCache = await other.kinit('alice', 'otherpw');
+    const foreignKeytab = await other.exportServiceKeytab('HTTP/localhost', join(scratch, 'other.keytab'));
+    expect((await refusal(acceptor().accept(`Negotiate ${await other.negotiateToken(otherCache)}`))).code).toBe('SsoAuthenticationFailed');
+
+    // A keytab holding both realms' keys: the ticket is genuine, but its realm is not trusted.
+    const both = join(scratch, 'both.keytab');
+    writeFileSync(both, Buffer.concat([readFileSync(keytab), readFileSync(foreignKeytab).subarray(2)]));
+    const error = await refusal(acceptor({ keytab: both }).accept(`Negotiate ${await other.negotiateToken(otherCache)}`));
+    expect(error.code).toBe('UserNotFound');
+    const trusting = await acceptor({ keytab: both, realms: ['EXAMPLE.TEST', 'OTHER.TEST'] }).accept(`Negotiate ${await other.negotiateToken(otherCache)}`);
+    expect(trusting).toMatchObject({ login: 'alice', principal: 'alice@OTHER.TEST' });
+  });
+
+  it('reads the keytab from Secrets Manager (base64), written once to a private file', async () => {
+    const secretId = await createSecret(readFileSync(keytab).toString('base64'));
+    const fromSecret = acceptor({ keytab: undefined, keytabSecretId: secretId });
+    expect(await fromSecret.accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`)).toMatchObject({ login: 'alice' });
+    expect(await fromSecret.accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`)).toMatchObject({ login: 'alice' });
+  });
+
+  it('answers 503 when the keytab is missing', async () => {
+    const error = await refusal(acceptor({ keytab: join(scratch, 'missing.keytab') }).accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`));
+    expect(error.code).toBe('ServiceUnavailable');
+    expect(error.status).toBe(503);
+  });
+
+  it('answers 503 saying so when Kerberos support is not installed', async () => {
+    const withoutBinding = new SpnegoAcceptor({ service: 'HTTP@localhost', keytab, realms: ['EXAMPLE.TEST'] }, testServices().secrets, () =>
+      Promise.reject(new Error("Cannot find module 'kerberos'")),
+    );
+    const error = await refusal(withoutBinding.accept('Negotiate YIIC'));
+    expect(error.toJSON()).toEqual({ error: 'ServiceUnavailable', message: 'Kerberos support is not installed on this server' });
+  });
+
+  it('refuses a ticket for a service key no longer in the keytab', async () => {
+    const staleToken = await kdc.negotiateToken(aliceCache);
+    const rekeyed = await kdc.exportServiceKeytab('HTTP/localhost', join(scratch, 'rekeyed.keytab'));
+    const error = await refusal(acceptor({ keytab: rekeyed }).accept(`Negotiate ${staleToken}`));
+    expect(error.code).toBe('SsoAuthenticationFailed');
+    const fresh = await kdc.kinit('alice', 'alicepw');
+    expect(await acceptor({ keytab: rekeyed }).accept(`Negotiate ${await kdc.negotiateToken(fresh)}`)).toMatchObject({ login: 'alice' });
+  });
+});
