@@ -117,6 +117,10 @@ export class OidcVerifier {
     } catch (error) {
       throw this.jwtFailure(error);
     }
+    // jose checks `iat` only against a maximum age; a token issued in the future is refused here.
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      throw invalidToken('token issued in the future');
+    }
     const audiences = [payload.aud ?? []].flat();
     if (!audiences.some((aud) => this.settings.audiences.includes(aud))) throw invalidToken('audience not accepted');
     // OpenID Connect Core §3.1.3.7: with several audiences, the authorized party must be one of ours.

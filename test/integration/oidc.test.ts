@@ -120,6 +120,7 @@ describe('OIDC token checks', () => {
     }],
     ['expired', () => signedByPeer({ exp: Math.floor(Date.now() / 1000) - 120 })],
     ['not yet valid', () => signedByPeer({ nbf: Math.floor(Date.now() / 1000) + 600 })],
+    ['issued in the future', () => signedByPeer({ iat: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 900 })],
     ['with a tampered payload', async () => {
       const [h, p, s] = (await peer.mintAccessToken('alice')).split('.');
       const payload = { ...JSON.parse(new TextDecoder().decode(base64url.decode(p!))), preferred_username: 'admin' };
