@@ -13,6 +13,8 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** Upper bound on how long a secret value is served from memory (rotation pick-up delay). */
   secretsCacheTtlSeconds: number;
+  /** How long the authorizer may admit a token without re-reading its record: the revocation window. */
+  authorizerCacheTtlSeconds: number;
   /** Timeout of one DynamoDB / Secrets Manager request before the service fails closed. */
   dependencyTimeoutMs: number;
   /** log2 of scrypt's N for new password hashes; 17 is OWASP's recommendation. */
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
     sharedTokenRoutes: list(text(env, 'SHARED_TOKEN_ROUTES', '/configmgt/,/recording/')),
     upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 3000, 100, 60_000),
     secretsCacheTtlSeconds: integer(env, 'SECRETS_CACHE_TTL', 300, 0, 86_400),
+    authorizerCacheTtlSeconds: integer(env, 'AUTHORIZER_CACHE_TTL', 30, 0, 3600),
     dependencyTimeoutMs: integer(env, 'DEPENDENCY_TIMEOUT_MS', 2000, 100, 60_000),
     passwordScryptLogN: integer(env, 'PASSWORD_SCRYPT_LOG_N', 17, 10, 20),
     allowInsecureLoopback: env.ALLOW_INSECURE_LOOPBACK === 'true',

@@ -1,9 +1,12 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { authorize, type CallerContext } from '../../shared/authorizer/authorize.ts';
+import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
 import { logger, reasonOf } from '../../shared/logger.ts';
 import { services } from '../../shared/services.ts';
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<CallerContext> | { isAuthorized: false };
+
+let cache: DecisionCache | undefined;
 
 /**
  * HTTP API REQUEST authorizer (payload 2.0, simple responses). It speaks only API Gateway's
@@ -14,7 +17,8 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
   let decision;
   try {
     const { tokens, sharedToken, config } = services();
-    decision = await authorize({ tokens, sharedToken, sharedTokenRoutes: config.sharedTokenRoutes }, event);
+    cache ??= new DecisionCache(config.authorizerCacheTtlSeconds * 1000);
+    decision = await authorize({ tokens, sharedToken, sharedTokenRoutes: config.sharedTokenRoutes, cache }, event);
   } catch (error) {
     decision = { kind: 'deny', reason: reasonOf(error) } as const;
   }

@@ -3,6 +3,7 @@ import type { TokenService } from '../tokens/token-service.ts';
 import type { TokenRecord } from '../tokens/token-store.ts';
 import { presentedToken, type HttpRequestParts } from '../http/request.ts';
 import { reasonOf } from '../logger.ts';
+import type { DecisionCache } from './decision-cache.ts';
 
 /** What downstream functions find in `requestContext.authorizer.lambda`. */
 export type CallerContext =
@@ -19,6 +20,7 @@ export interface AuthorizerDeps {
   tokens: TokenService;
   sharedToken: SharedToken;
   sharedTokenRoutes: readonly string[];
+  cache?: DecisionCache;
 }
 
 export interface AuthorizerRequest extends HttpRequestParts {
@@ -62,7 +64,11 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
     if (sharedOnly !== false) {
       return { kind: 'deny', reason: sharedOnly ? 'route admits only the shared token' : 'unreadable path' };
     }
-    const record = await deps.tokens.verify(presented.token);
+    let record = deps.cache?.get(presented.token);
+    if (!record) {
+      record = await deps.tokens.verify(presented.token);
+      deps.cache?.set(presented.token, record);
+    }
     return {
       kind: 'allow',
       context: { principal: 'user', login: record.login, method: record.method, tokenId: record.tokenId },

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type RunningStack } from '../support/local-stack.ts';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
@@ -42,6 +43,7 @@ beforeAll(async () => {
     SECRETS_MANAGER_PORT: String(await freePort()),
     LOCAL_DATA_DIR: dataDir,
     PLAY_AUTH_TOKEN: SHARED_TOKEN,
+    AUTHORIZER_CACHE_TTL: '1',
     OIDC_ISSUER: oidc.issuer,
     OIDC_AUDIENCE: OIDC_API_AUDIENCE,
     CAS_SERVER_URL: cas.baseUrl,
@@ -95,6 +97,7 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
 
     const out = await call('POST', `/logout${forms.query?.path}`);
     expect(out.status).toBe(204);
+    await sleep(1100); // the authorizer's revocation window (AUTHORIZER_CACHE_TTL=1 here)
     for (const form of Object.values(forms)) {
       expect((await call('GET', `/tokens${form.path}`, { headers: form.headers })).status).toBe(403);
       const checked = await call('GET', `/check${form.path}`, { headers: form.headers });

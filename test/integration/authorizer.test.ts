@@ -4,6 +4,7 @@ import { UnsecuredJWT } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import { handler } from '../../functions/authorizer/handler.ts';
 import { authorize } from '../../shared/authorizer/authorize.ts';
+import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
 import { SharedToken } from '../../shared/secrets/shared-token.ts';
 import { VersionedSecret } from '../../shared/secrets/versioned-secret.ts';
 import { services } from '../../shared/services.ts';
@@ -106,6 +107,33 @@ describe('authorizer', () => {
       );
       expect(decision).toMatchObject({ kind: 'deny', reason: expect.stringMatching(/unavailable/) });
     }
+  });
+});
+
+describe('revocation window (AUTHORIZER_CACHE_TTL)', () => {
+  it('admits a revoked token from the cache only until the window closes, with no DynamoDB read meanwhile', async () => {
+    let now = Date.now();
+    const clocked = testServices({ now: () => now });
+    const cache = new DecisionCache(30_000, 100, () => now);
+    const deps = { tokens: clocked.tokens, sharedToken: clocked.sharedToken, sharedTokenRoutes: [], cache };
+    const issued = await clocked.tokens.issue({ login: uniqueLogin(), method: 'password' });
+    const event = authorizerEvent({ headers: { 'x-auth-token': issued.token } });
+
+    expect(await authorize(deps, event)).toMatchObject({ kind: 'allow' });
+    await clocked.tokenStore.revoke(issued.record.tokenId, issued.record.login, Math.floor(now / 1000));
+    now += 29_000;
+    expect(await authorize(deps, event)).toMatchObject({ kind: 'allow' });
+    now += 1_000;
+    expect(await authorize(deps, event)).toMatchObject({ kind: 'deny', reason: expect.stringContaining('revoked') });
+  });
+
+  it('never lets the cache widen a shared-token route', async () => {
+    const issued = await userToken();
+    const cache = new DecisionCache(30_000);
+    const deps = { tokens: services().tokens, sharedToken: services().sharedToken, sharedTokenRoutes: ['/configmgt/'], cache };
+    expect(await authorize(deps, authorizerEvent({ headers: { 'x-auth-token': issued.token } }))).toMatchObject({ kind: 'allow' });
+    const decision = await authorize(deps, authorizerEvent({ path: '/configmgt/x', headers: { 'x-auth-token': issued.token } }));
+    expect(decision).toMatchObject({ kind: 'deny' });
   });
 });
 

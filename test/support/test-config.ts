@@ -3,6 +3,8 @@ export const TEST_ENV = {
   STAGE: 'test',
   PASSWORD_SCRYPT_LOG_N: '10',
   SECRETS_CACHE_TTL: '300',
+  // Revocation must show at once in most tests; the window has tests of its own.
+  AUTHORIZER_CACHE_TTL: '0',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   // Node 20 here, nodejs24.x on Lambda: the SDK's notice about Node 20 is known.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
