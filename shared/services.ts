@@ -2,9 +2,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient, createSecretsClient } from './clients/aws.ts';
 import { config as processConfig, type Config } from './config.ts';
-import { CasValidator } from './cas/cas-validator.ts';
-import { SpnegoAcceptor } from './kerberos/spnego-acceptor.ts';
-import { OidcVerifier } from './oidc/oidc-verifier.ts';
 import { SharedToken } from './secrets/shared-token.ts';
 import { SigningKeys } from './secrets/signing-keys.ts';
 import { VersionedSecret } from './secrets/versioned-secret.ts';
@@ -13,7 +10,10 @@ import { DynamoTokenStore, type TokenStore } from './tokens/token-store.ts';
 import { passwordPolicy, type ScryptParams } from './users/passwords.ts';
 import { DynamoUserStore, type UserStore } from './users/user-store.ts';
 
-/** Everything the functions and the CLI work with, wired once per container. */
+/**
+ * What every function and the CLI work with, wired once per container. Each exchange builds its
+ * own validator (OIDC, CAS, Kerberos) in its handler, so that a function bundles only its own.
+ */
 export interface Services {
   config: Config;
   db: DynamoDBDocumentClient;
@@ -24,9 +24,6 @@ export interface Services {
   tokens: TokenService;
   sharedToken: SharedToken;
   passwordPolicy: ScryptParams;
-  oidc: OidcVerifier;
-  cas: CasValidator;
-  kerberos: SpnegoAcceptor;
   now: () => number;
 }
 
@@ -42,7 +39,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const secrets = overrides.secrets ?? createSecretsClient({ timeoutMs: config.dependencyTimeoutMs });
   const cacheMs = config.secretsCacheTtlSeconds * 1000;
   const tokenStore = new DynamoTokenStore(db, config.tokensTable);
-  const upstream = { timeoutMs: config.upstreamTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopback };
   const signingKeys = new SigningKeys(new VersionedSecret(secrets, config.signingKeySecretId, cacheMs, now));
   return {
     config,
@@ -60,9 +56,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     }),
     sharedToken: new SharedToken(new VersionedSecret(secrets, config.playAuthTokenSecretId, cacheMs, now)),
     passwordPolicy: passwordPolicy(config.passwordScryptLogN),
-    oidc: new OidcVerifier({ ...config.oidc, ...upstream }),
-    cas: new CasValidator({ ...config.cas, ...upstream }),
-    kerberos: new SpnegoAcceptor(config.kerberos, secrets),
     now,
   };
 }

@@ -47,6 +47,10 @@ export class CasValidator {
     this.#allowed = settings.allowedServices.map((prefix) => new URL(prefix));
   }
 
+  static fromConfig(config: Config): CasValidator {
+    return new CasValidator({ ...config.cas, timeoutMs: config.upstreamTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopback });
+  }
+
   async validate(service: string | undefined, ticket: string | undefined): Promise<CasIdentity> {
     if (!service || !ticket) throw invalidRequest('The "service" and "ticket" query parameters are required');
     if (service.length > MAX_SERVICE_LENGTH || ticket.length > MAX_TICKET_LENGTH) {

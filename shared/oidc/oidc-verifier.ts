@@ -41,6 +41,10 @@ export class OidcVerifier {
 
   constructor(private readonly settings: OidcSettings) {}
 
+  static fromConfig(config: Config): OidcVerifier {
+    return new OidcVerifier({ ...config.oidc, timeoutMs: config.upstreamTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopback });
+  }
+
   /** The login the token proves, read from `OIDC_LOGIN_CLAIM`. */
   async loginOf(token: string): Promise<string> {
     if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('token too long');
