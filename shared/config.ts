@@ -7,6 +7,15 @@ export interface Config {
   tokenMaxTtl: number;
   tokensTable: string;
   usersTable: string;
+  attemptsTable: string;
+  /** Brute-force protection of the password login (see SECURITY.md). */
+  throttle: {
+    loginMaxFailures: number;
+    sourceMaxFailures: number;
+    windowSeconds: number;
+    backoffBaseSeconds: number;
+    backoffMaxSeconds: number;
+  };
   signingKeySecretId: string;
   playAuthTokenSecretId: string;
   sharedTokenRoutes: string[];
@@ -83,6 +92,14 @@ export function loadConfig(env: Env = process.env): Config {
     tokenMaxTtl,
     tokensTable: text(env, 'TOKENS_TABLE', `xuc-auth-${stage}-tokens`),
     usersTable: text(env, 'USERS_TABLE', `xuc-auth-${stage}-users`),
+    attemptsTable: text(env, 'ATTEMPTS_TABLE', `xuc-auth-${stage}-attempts`),
+    throttle: {
+      loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+      sourceMaxFailures: integer(env, 'SOURCE_MAX_FAILURES', 50, 1, 100_000),
+      windowSeconds: integer(env, 'LOGIN_FAILURE_WINDOW', 900, 10, 86_400),
+      backoffBaseSeconds: integer(env, 'LOGIN_BACKOFF_BASE', 15, 1, 3600),
+      backoffMaxSeconds: integer(env, 'LOGIN_BACKOFF_MAX', 900, 1, 86_400),
+    },
     signingKeySecretId: text(env, 'SIGNING_KEY_SECRET_ID', `xuc-auth/${stage}/signing-key`),
     playAuthTokenSecretId: text(env, 'PLAY_AUTH_TOKEN_SECRET_ID', `xuc-auth/${stage}/play-auth-token`),
     sharedTokenRoutes: list(text(env, 'SHARED_TOKEN_ROUTES', '/configmgt/,/recording/')),

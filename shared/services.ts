@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { createDocumentClient, createSecretsClient } from './clients/aws.ts';
 import { config as processConfig, type Config } from './config.ts';
 import { SharedToken } from './secrets/shared-token.ts';
@@ -24,6 +25,7 @@ export interface Services {
   tokens: TokenService;
   sharedToken: SharedToken;
   passwordPolicy: ScryptParams;
+  throttle: LoginThrottle;
   now: () => number;
 }
 
@@ -56,6 +58,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     }),
     sharedToken: new SharedToken(new VersionedSecret(secrets, config.playAuthTokenSecretId, cacheMs, now)),
     passwordPolicy: passwordPolicy(config.passwordScryptLogN),
+    throttle: new LoginThrottle(db, config.attemptsTable, config.throttle, now),
     now,
   };
 }

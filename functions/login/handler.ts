@@ -16,5 +16,5 @@ const LOGIN_REQUEST = {
 /** `POST /xuc/api/2.0/auth/login` */
 export const handler = httpHandler(async (event) => {
   const request = fields(jsonBody(event), LOGIN_REQUEST);
-  return tokenResponse(await passwordLogin(services(), request));
+  return tokenResponse(await passwordLogin(services(), { ...request, source: event.requestContext.http.sourceIp }));
 });

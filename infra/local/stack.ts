@@ -136,7 +136,7 @@ export interface SeedResult {
  */
 export async function provisionStack(config: Config, endpoints: Endpoints, options: SeedOptions = {}): Promise<SeedResult> {
   const { db, secrets } = localClients(endpoints);
-  await createTables(db as unknown as DynamoDBClient, { TokensTable: config.tokensTable, UsersTable: config.usersTable });
+  await createTables(db as unknown as DynamoDBClient, { TokensTable: config.tokensTable, UsersTable: config.usersTable, AttemptsTable: config.attemptsTable });
   await createSecret(secrets, config.signingKeySecretId, randomSecret(48));
 
   const result: SeedResult = { demoUserCreated: false };

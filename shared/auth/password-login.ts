@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { XucError } from '../errors.ts';
 import { logger, reasonOf } from '../logger.ts';
 import type { IssuedToken, TokenService } from '../tokens/token-service.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import { hashPassword, needsRehash, verifyPassword, type ScryptParams } from '../users/passwords.ts';
 import { mayLogIn, type UserStore } from '../users/user-store.ts';
 
@@ -9,6 +10,7 @@ export interface PasswordLoginDeps {
   users: UserStore;
   tokens: TokenService;
   passwordPolicy: ScryptParams;
+  throttle: LoginThrottle;
   now?: () => number;
 }
 
@@ -18,6 +20,8 @@ export interface PasswordLoginRequest {
   expiration?: number;
   softwareType?: string;
   applicationType?: string;
+  /** Source address of the request, for the per-address failure count. */
+  source?: string;
 }
 
 // A hash of a random password under the current policy: unknown logins are checked against it
@@ -39,13 +43,16 @@ function decoyHash(policy: ScryptParams): Promise<string> {
  * A hash made under older parameters is upgraded on a successful login.
  */
 export async function passwordLogin(deps: PasswordLoginDeps, request: PasswordLoginRequest): Promise<IssuedToken> {
+  const attempts = await deps.throttle.check(request.login, request.source);
   const user = await deps.users.get(request.login);
   const storedHash = user?.passwordHash;
   const matches = await verifyPassword(request.password, storedHash ?? (await decoyHash(deps.passwordPolicy)));
   if (!storedHash || !matches || !mayLogIn(user)) {
+    await deps.throttle.recordFailure(request.login, request.source);
     const reason = !user ? 'no such user' : !matches ? 'wrong password' : 'user may not log in';
     throw new XucError('InvalidCredentials', { cause: new Error(reason) });
   }
+  if (attempts.loginFailures > 0) await deps.throttle.recordSuccess(user.login);
   if (needsRehash(storedHash, deps.passwordPolicy)) {
     await upgradeHash(deps, user.login, storedHash, request.password);
   }

@@ -1,0 +1,10 @@
+import './env.ts';
+import { startBenchStack } from './bench-stack.ts';
+import { benchColdStarts } from './cold-start-bench.ts';
+import { FULL } from './profile.ts';
+const stack = await startBenchStack();
+const t0 = Date.now();
+const r = await benchColdStarts(process.cwd(), stack, FULL);
+console.log(Date.now() - t0, 'ms');
+for (const c of r) console.log(c.name, c.bytes, c.loadMs.toFixed(1), c.firstInvocationMs?.toFixed(1));
+await stack.stop();

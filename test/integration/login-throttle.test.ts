@@ -1,0 +1,109 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { handler } from '../../functions/login/handler.ts';
+import { passwordLogin } from '../../shared/auth/password-login.ts';
+import type { ThrottlePolicy } from '../../shared/auth/login-throttle.ts';
+import { XucError } from '../../shared/errors.ts';
+import { bodyOf, createUser, httpEvent, lambdaContext, testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
+
+const POLICY: ThrottlePolicy = { loginMaxFailures: 5, sourceMaxFailures: 1000, windowSeconds: 900, backoffBaseSeconds: 15, backoffMaxSeconds: 900 };
+
+function clockedServices(policy: Partial<ThrottlePolicy> = {}) {
+  const clock = { now: Date.UTC(2026, 10, 28, 12, 0, 0) };
+  const services = testServices({ now: () => clock.now, config: { throttle: { ...POLICY, ...policy } } });
+  return { clock, services };
+}
+
+async function attempt(services: ReturnType<typeof testServices>, login: string, password: string, source = '192.0.2.1') {
+  try {
+    await passwordLogin(services, { login, password, source });
+    return 'ok';
+  } catch (error) {
+    if (!(error instanceof XucError)) throw error;
+    return error.code === 'TooManyAttempts' ? `429 retry-after ${error.headers['retry-after']}` : error.code;
+  }
+}
+
+describe('brute-force protection of the password login', () => {
+  it('locks a login after the limit, even for the right password, and says when to retry', async () => {
+    const { clock, services } = clockedServices();
+    const user = await createUser(services);
+    for (let i = 0; i < 5; i++) expect(await attempt(services, user.login, 'wrong')).toBe('InvalidCredentials');
+    expect(await attempt(services, user.login, user.password)).toBe('429 retry-after 15');
+    clock.now += 10_000;
+    expect(await attempt(services, user.login, user.password)).toBe('429 retry-after 5');
+    clock.now += 5_000;
+    expect(await attempt(services, user.login, user.password)).toBe('ok');
+  });
+
+  it('doubles the back-off with every further failure, up to the maximum', async () => {
+    const { clock, services } = clockedServices({ backoffMaxSeconds: 50 });
+    const user = await createUser(services);
+    for (let i = 0; i < 5; i++) await attempt(services, user.login, 'wrong');
+    const waits: string[] = [];
+    for (const wait of [15, 30, 50, 50]) {
+      clock.now += wait * 1000;
+      expect(await attempt(services, user.login, 'wrong')).toBe('InvalidCredentials');
+      waits.push(await attempt(services, user.login, user.password));
+    }
+    expect(waits).toEqual(['429 retry-after 30', '429 retry-after 50', '429 retry-after 50', '429 retry-after 50']);
+  });
+
+  it('clears the count of a login at its next success', async () => {
+    const { services } = clockedServices();
+    const user = await createUser(services);
+    for (let i = 0; i < 4; i++) await attempt(services, user.login, 'wrong');
+    expect(await attempt(services, user.login, user.password)).toBe('ok');
+    for (let i = 0; i < 4; i++) expect(await attempt(services, user.login, 'wrong')).toBe('InvalidCredentials');
+    expect(await attempt(services, user.login, user.password)).toBe('ok');
+  });
+
+  it('treats unknown logins exactly like known ones', async () => {
+    const { services } = clockedServices();
+    const known = await createUser(services);
+    const unknown = uniqueLogin('ghost');
+    for (let i = 0; i < 5; i++) {
+      expect(await attempt(services, known.login, 'wrong')).toBe(await attempt(services, unknown, 'wrong'));
+    }
+    expect(await attempt(services, unknown, 'wrong')).toBe('429 retry-after 15');
+    expect(await attempt(services, known.login, 'wrong')).toBe('429 retry-after 15');
+  });
+
+  it('locks a source address that fails across many logins, and only that address', async () => {
+    const { services } = clockedServices({ sourceMaxFailures: 3 });
+    const user = await createUser(services);
+    const source = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < 3; i++) expect(await attempt(services, uniqueLogin(), 'wrong', source)).toBe('InvalidCredentials');
+    expect(await attempt(services, user.login, user.password, source)).toBe('429 retry-after 15');
+    expect(await attempt(services, user.login, user.password, '203.0.113.9')).toBe('ok');
+  });
+
+  it('does not reset at a window boundary', async () => {
+    const { clock, services } = clockedServices({ windowSeconds: 60 });
+    const user = await createUser(services);
+    clock.now = Math.ceil(clock.now / 60_000) * 60_000 - 1000; // one second before a window ends
+    for (let i = 0; i < 5; i++) await attempt(services, user.login, 'wrong');
+    clock.now += 2000;
+    expect(await attempt(services, user.login, user.password)).toMatch(/^429/);
+  });
+
+  it('never loses a failure under concurrency', async () => {
+    const { clock, services } = clockedServices({ loginMaxFailures: 1000 });
+    const login = uniqueLogin('race');
+    await Promise.all(Array.from({ length: 60 }, () => attempt(services, login, 'wrong')));
+    const window = Math.floor(clock.now / 1000 / 900);
+    const item = await services.db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${login}` } }));
+    expect(item.Item?.failures).toBe(60);
+  });
+
+  it('answers 429 TooManyAttempts with Retry-After through the function', async () => {
+    const user = await createUser(testServices());
+    const post = (password: string) =>
+      handler(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body: JSON.stringify({ login: user.login, password }) }), lambdaContext);
+    for (let i = 0; i < 5; i++) expect((await post('wrong')).statusCode).toBe(401);
+    const locked = await post(user.password);
+    expect(locked.statusCode).toBe(429);
+    expect(locked.headers?.['retry-after']).toMatch(/^\d+$/);
+    expect(bodyOf(locked)).toEqual({ error: 'TooManyAttempts', message: 'Too many attempts, retry later' });
+  });
+});
