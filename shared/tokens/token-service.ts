@@ -54,12 +54,14 @@ export class TokenService {
 
   async issue(request: IssueRequest): Promise<IssuedToken> {
     const ttl = Math.min(request.expiration ?? this.options.tokenTtl, this.options.tokenMaxTtl);
-    const issuedAt = Math.floor(this.now() / 1000);
+    const issuedAtMs = this.now();
+    const issuedAt = Math.floor(issuedAtMs / 1000);
     const record: TokenRecord = {
       tokenId: randomUUID(),
       login: request.login,
       method: request.method,
       issuedAt,
+      issuedAtMs,
       expiresAt: issuedAt + ttl,
       ...(request.softwareType ? { softwareType: request.softwareType } : {}),
       ...(request.applicationType ? { applicationType: request.applicationType } : {}),
@@ -110,9 +112,10 @@ export class TokenService {
   /** Full verification: signature, expiry, then the record (present, same login, not revoked). */
   async verify(token: string): Promise<TokenRecord> {
     const { tokenId, login } = await this.verifySignature(token);
-    const record = await this.options.store.get(tokenId);
-    if (!record || record.login !== login) throw invalid('no record for token');
+    const { record, revokedBefore } = await this.options.store.lookup(tokenId, login);
+    if (!record) throw invalid('no record for token');
     if (record.revokedAt !== undefined) throw invalid('token revoked');
+    if (revokedBefore !== undefined && record.issuedAtMs < revokedBefore) throw invalid('token revoked by a revoke-all');
     if (record.expiresAt <= Math.floor(this.now() / 1000)) throw new XucError('TokenExpired');
     return record;
   }

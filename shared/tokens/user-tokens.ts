@@ -27,19 +27,23 @@ export function tokenView(record: TokenRecord): TokenView {
 
 export async function liveTokens(store: TokenStore, login: string, now: () => number = Date.now): Promise<TokenRecord[]> {
   const at = nowSeconds(now);
-  return (await store.listByLogin(login)).filter((record) => isLive(record, at));
+  const [records, revokedBefore] = await Promise.all([store.listByLogin(login), store.revokedBefore(login)]);
+  return records.filter((record) => isLive({ record, revokedBefore }, at));
 }
 
 /** Revokes one token of `login`; `TokenNotFound` when the login has no such live token. */
 export async function revokeToken(store: TokenStore, login: string, tokenId: string, now: () => number = Date.now): Promise<void> {
-  const record = await store.get(tokenId);
-  if (!record || record.login !== login || !isLive(record, nowSeconds(now))) throw new XucError('TokenNotFound');
+  if (!isLive(await store.lookup(tokenId, login), nowSeconds(now))) throw new XucError('TokenNotFound');
   await store.revoke(tokenId, login, nowSeconds(now));
 }
 
-/** Revokes every live token of `login`; resolves with how many were revoked. */
+/**
+ * Revokes every token of `login` issued before now, those being issued at this very moment by
+ * other containers included: the login's revoke-all mark is what verification checks. Resolves
+ * with how many live tokens it ended.
+ */
 export async function revokeAllTokens(store: TokenStore, login: string, now: () => number = Date.now): Promise<number> {
   const live = await liveTokens(store, login, now);
-  await Promise.all(live.map((record) => store.revoke(record.tokenId, login, nowSeconds(now))));
+  await store.revokeAllBefore(login, now());
   return live.length;
 }

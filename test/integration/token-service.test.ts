@@ -37,6 +37,7 @@ describe('token service', () => {
       login,
       method: 'password',
       issuedAt: claims.iat,
+      issuedAtMs: expect.any(Number),
       expiresAt: claims.exp,
       softwareType: 'webapp',
       applicationType: 'ccagent',

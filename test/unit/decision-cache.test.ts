@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
 import type { TokenRecord } from '../../shared/tokens/token-store.ts';
 
-const record = (expiresAt: number): TokenRecord => ({ tokenId: 't', login: 'alice', method: 'password', issuedAt: 0, expiresAt });
+const record = (expiresAt: number): TokenRecord => ({ tokenId: 't', login: 'alice', method: 'password', issuedAt: 0, issuedAtMs: 0, expiresAt });
 
 describe('authorizer decision cache', () => {
   it('serves a verified token for the window, then forgets it', () => {
