@@ -2,6 +2,8 @@ import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ConfigError, XucError } from '../shared/errors.ts';
 import { reasonOf } from '../shared/logger.ts';
+import { secretsCommand } from './secrets.ts';
+import { tokensCommand } from './tokens.ts';
 import { usersCommand } from './users.ts';
 import { resolveTarget, UsageError } from './target.ts';
 
@@ -23,6 +25,16 @@ Users
   users disable <login>      also revokes the user's live tokens
   users enable <login>
   users remove <login>       also revokes the user's live tokens
+
+Tokens
+  tokens list [<login>]      live tokens (never their values)
+  tokens revoke <token-id>
+  tokens revoke-all <login>  every token issued before now, even one being issued elsewhere
+
+Secrets
+  secrets rotate signing-key | play-auth-token
+                             the new version is current at once; the previous one stays
+                             accepted until the next rotation
 
 Without --stage the commands act on the running local stack (npm start). Passwords are read
 from standard input (--password-stdin) or asked for on the terminal, never taken from an argument.
@@ -57,9 +69,11 @@ export async function run(io: CliIo): Promise<number> {
     return values.help ? 0 : 2;
   }
   try {
-    if (group !== 'users') throw new UsageError(`Unknown command "${group}"`);
+    const commands = { users: usersCommand, tokens: tokensCommand, secrets: secretsCommand };
+    if (!Object.hasOwn(commands, group)) throw new UsageError(`Unknown command "${group}"`);
+    const command = commands[group as keyof typeof commands];
     const target = resolveTarget({ stage: values.stage, region: values.region, env: io.env, cwd: io.cwd });
-    await usersCommand(action, rest, values, target, io);
+    await command(action, rest, values, target, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,4 +1,5 @@
 import type { CliIo, CliOptions } from './main.ts';
+import { table } from './output.ts';
 import { promptPassword, readPasswordFromStdin } from './password-input.ts';
 import { UsageError, type Target } from './target.ts';
 import { revokeAllTokens } from '../shared/tokens/user-tokens.ts';
@@ -16,15 +17,6 @@ function userView(user: User) {
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
   };
-}
-
-function table(rows: Record<string, unknown>[]): string {
-  if (rows.length === 0) return '(no users)\n';
-  const columns = Object.keys(rows[0] ?? {});
-  const cells = rows.map((row) => columns.map((column) => String(row[column] ?? '-')));
-  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((line) => line[i]?.length ?? 0)));
-  const format = (line: string[]) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [format(columns), ...cells.map(format)].join('\n') + '\n';
 }
 
 async function newPassword(options: CliOptions, io: CliIo): Promise<string | undefined> {
@@ -67,7 +59,7 @@ export async function usersCommand(action: string | undefined, args: string[], o
     }
     case 'list': {
       const all = (await users.list()).map(userView);
-      return print(table(all.map(({ createdAt: _c, updatedAt: _u, ...row }) => row)), all);
+      return print(table(all.map(({ createdAt: _c, updatedAt: _u, ...row }) => row), '(no users)'), all);
     }
     case 'show': {
       const user = await users.get(requireLogin(login, 'show'));

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import dynalite from 'dynalite';
 import { createSecretsClient } from '../../shared/clients/aws.ts';
+import { newSecretValue } from '../../shared/secrets/rotation.ts';
 import type { Config } from '../../shared/config.ts';
 import { passwordPolicy } from '../../shared/users/passwords.ts';
 import { addUser } from '../../shared/users/user-admin.ts';
@@ -97,8 +97,6 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   };
 }
 
-const randomSecret = (bytes: number): string => randomBytes(bytes).toString('base64url');
-
 async function currentValue(client: SecretsManagerClient, secretId: string): Promise<string | undefined> {
   try {
     return (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
@@ -137,7 +135,7 @@ export interface SeedResult {
 export async function provisionStack(config: Config, endpoints: Endpoints, options: SeedOptions = {}): Promise<SeedResult> {
   const { db, secrets } = localClients(endpoints);
   await createTables(db as unknown as DynamoDBClient, { TokensTable: config.tokensTable, UsersTable: config.usersTable, AttemptsTable: config.attemptsTable });
-  await createSecret(secrets, config.signingKeySecretId, randomSecret(48));
+  await createSecret(secrets, config.signingKeySecretId, newSecretValue('signing-key'));
 
   const result: SeedResult = { demoUserCreated: false };
   const existingToken = await currentValue(secrets, config.playAuthTokenSecretId);
@@ -147,7 +145,7 @@ export async function provisionStack(config: Config, endpoints: Endpoints, optio
       await secrets.send(new PutSecretValueCommand({ SecretId: config.playAuthTokenSecretId, SecretString: options.playAuthToken }));
     }
   } else if (existingToken === undefined) {
-    const generated = randomSecret(32);
+    const generated = newSecretValue('play-auth-token');
     await createSecret(secrets, config.playAuthTokenSecretId, generated);
     result.generatedPlayAuthToken = generated;
   }

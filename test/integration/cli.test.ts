@@ -2,17 +2,20 @@ import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/main.ts';
 import { services } from '../../shared/services.ts';
-import { uniqueLogin } from '../support/fixtures.ts';
+import { testServices, uniqueLogin } from '../support/fixtures.ts';
+import { createSecret } from '../support/secrets.ts';
 
 /** Runs the CLI in process against the run's emulators (found through AWS_ENDPOINT_URL_*). */
-async function cli(argv: string[], stdin = '') {
+const cli = (argv: string[], stdin = '') => cliWith(process.env, argv, stdin);
+
+async function cliWith(env: Record<string, string | undefined>, argv: string[], stdin = '') {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: string[] = [];
   const err: string[] = [];
   stdout.on('data', (chunk) => out.push(String(chunk)));
   stderr.on('data', (chunk) => err.push(String(chunk)));
-  const code = await run({ argv, stdin: Readable.from([stdin]), stdout, stderr, env: process.env, cwd: process.cwd() });
+  const code = await run({ argv, stdin: Readable.from([stdin]), stdout, stderr, env, cwd: process.cwd() });
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
@@ -93,5 +96,60 @@ describe('xuc-auth CLI', () => {
     const code = await run({ argv: ['users', 'list'], stdin: Readable.from(['']), stdout, stderr, env: {}, cwd: '/nonexistent' });
     expect(code).toBe(2);
     expect(text).toContain('No local stack found: start it with `npm start`');
+  });
+});
+
+describe('xuc-auth CLI: tokens and secrets', () => {
+  it('lists live tokens (never their values), revokes one, then all of a login', async () => {
+    const name = uniqueLogin('cli');
+    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw');
+    const [first, second, third] = [await login(name, 'pw'), await login(name, 'pw'), await login(name, 'pw')];
+    const listed = await cli(['--json', 'tokens', 'list', name]);
+    expect(JSON.parse(listed.stdout).map((t: { id: string }) => t.id).sort()).toEqual(
+      [first.record.tokenId, second.record.tokenId, third.record.tokenId].sort(),
+    );
+    expect(listed.stdout).not.toContain(first.token);
+    expect((await cli(['tokens', 'list'])).stdout).toContain(first.record.tokenId);
+
+    expect((await cli(['tokens', 'revoke', first.record.tokenId])).code).toBe(0);
+    await expect(services().tokens.verify(first.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    await expect(services().tokens.verify(second.token)).resolves.toBeDefined();
+    expect((await cli(['tokens', 'revoke', 'no-such-token'])).code).toBe(1);
+
+    const all = await cli(['tokens', 'revoke-all', name]);
+    expect(all.stdout).toContain(`2 live token(s) of ${name} revoked`);
+    for (const issued of [second, third]) await expect(services().tokens.verify(issued.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    expect(JSON.parse((await cli(['--json', 'tokens', 'list', name])).stdout)).toEqual([]);
+  });
+
+  it('rotates the signing key: tokens of the previous key stay valid until the next rotation', async () => {
+    const secretId = await createSecret('initial-signing-key-0123456789-0123456789');
+    const env = { ...process.env, SIGNING_KEY_SECRET_ID: secretId };
+    const keys = testServices({ config: { signingKeySecretId: secretId, secretsCacheTtlSeconds: 0 } });
+    const before = await keys.tokens.issue({ login: uniqueLogin(), method: 'password' });
+
+    const rotated = await cliWith(env, ['--json', 'secrets', 'rotate', 'signing-key']);
+    expect(rotated.code).toBe(0);
+    const { versionId, playAuthToken } = JSON.parse(rotated.stdout);
+    expect(playAuthToken).toBeUndefined();
+    const after = await keys.tokens.issue({ login: uniqueLogin(), method: 'password' });
+    expect((await keys.signingKeys.current()).kid).toBe(versionId);
+    await expect(keys.tokens.verify(before.token)).resolves.toBeDefined();
+    await expect(keys.tokens.verify(after.token)).resolves.toBeDefined();
+
+    await cliWith(env, ['secrets', 'rotate', 'signing-key']);
+    await expect(keys.tokens.verify(before.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    await expect(keys.tokens.verify(after.token)).resolves.toBeDefined();
+  });
+
+  it('rotates the shared token, showing the new value once; the previous one stays accepted', async () => {
+    const secretId = await createSecret('initial-shared-token-0123456789');
+    const rotated = await cliWith({ ...process.env, PLAY_AUTH_TOKEN_SECRET_ID: secretId }, ['secrets', 'rotate', 'play-auth-token']);
+    const value = /New shared token \(configure it as PLAY_AUTH_TOKEN everywhere\): (\S+)/.exec(rotated.stdout)?.[1];
+    expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const shared = testServices({ config: { playAuthTokenSecretId: secretId, secretsCacheTtlSeconds: 0 } }).sharedToken;
+    expect(await shared.matches(value!)).toBe(true);
+    expect(await shared.matches('initial-shared-token-0123456789')).toBe(true);
+    expect((await cli(['secrets', 'rotate', 'everything'])).code).toBe(2);
   });
 });

@@ -1,0 +1,9 @@
+/** A plain text table, columns padded to their widest cell. */
+export function table(rows: Record<string, unknown>[], empty: string): string {
+  if (rows.length === 0) return `${empty}\n`;
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const cells = rows.map((row) => columns.map((column) => String(row[column] ?? '-')));
+  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((line) => line[i]?.length ?? 0)));
+  const format = (line: string[]) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [format(columns), ...cells.map(format)].join('\n') + '\n';
+}
