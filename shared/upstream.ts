@@ -22,3 +22,21 @@ export function isUnreachable(error: unknown): boolean {
   }
   return false;
 }
+
+/** A keep-alive connection the peer closed between two requests: worth one more try. */
+function isDroppedConnection(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ('code' in e && (e.code === 'UND_ERR_SOCKET' || e.code === 'ECONNRESET')) return true;
+  }
+  return false;
+}
+
+/** Runs an idempotent upstream call, once more if the first attempt met a dropped connection. */
+export async function retryOnceIfDropped<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!isDroppedConnection(error)) throw error;
+    return call();
+  }
+}

@@ -22,9 +22,10 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
   } catch (error) {
     decision = { kind: 'deny', reason: reasonOf(error) } as const;
   }
-  if (decision.kind === 'unauthenticated') throw new Error('Unauthorized');
-  if (decision.kind === 'deny') {
-    logger.warn('authorizer denied', { reason: decision.reason, routeKey: event.routeKey });
+  if (decision.kind !== 'allow') {
+    const reason = decision.kind === 'deny' ? decision.reason : 'no token presented';
+    logger.warn('authorizer denied', { audit: 'authorizer', outcome: 'deny', reason, routeKey: event.routeKey, source: event.requestContext?.http?.sourceIp });
+    if (decision.kind === 'unauthenticated') throw new Error('Unauthorized');
     return { isAuthorized: false };
   }
   return { isAuthorized: true, context: decision.context };

@@ -1,7 +1,6 @@
 import { passwordLogin } from '../../shared/auth/password-login.ts';
-import { httpHandler } from '../../shared/http/http-handler.ts';
+import { exchangeHandler } from '../../shared/http/exchange-handler.ts';
 import { fields, jsonBody } from '../../shared/http/request.ts';
-import { tokenResponse } from '../../shared/http/responses.ts';
 import { services } from '../../shared/services.ts';
 
 const LOGIN_REQUEST = {
@@ -14,7 +13,7 @@ const LOGIN_REQUEST = {
 } as const;
 
 /** `POST /xuc/api/2.0/auth/login` */
-export const handler = httpHandler(async (event) => {
+export const handler = exchangeHandler('password', async (event) => {
   const request = fields(jsonBody(event), LOGIN_REQUEST);
-  return tokenResponse(await passwordLogin(services(), { ...request, source: event.requestContext.http.sourceIp }));
+  return { issued: await passwordLogin(services(), { ...request, source: event.requestContext.http.sourceIp }) };
 });

@@ -1,8 +1,7 @@
 import { completeExchange } from '../../shared/auth/exchange.ts';
 import { XucError } from '../../shared/errors.ts';
-import { httpHandler } from '../../shared/http/http-handler.ts';
+import { exchangeHandler } from '../../shared/http/exchange-handler.ts';
 import { bearerToken, fields, jsonBody } from '../../shared/http/request.ts';
-import { tokenResponse } from '../../shared/http/responses.ts';
 import { OidcVerifier } from '../../shared/oidc/oidc-verifier.ts';
 import { services } from '../../shared/services.ts';
 
@@ -12,11 +11,11 @@ const OIDC_REQUEST = { token: { type: 'string', required: true, maxLength: 16_38
 let verifier: OidcVerifier | undefined;
 
 /** `GET /xuc/api/2.0/auth/oidc` (Authorization: Bearer) and `POST …/oidc` (`{"token"}`). */
-export const handler = httpHandler(async (event) => {
+export const handler = exchangeHandler('oidc', async (event) => {
   const token = event.requestContext.http.method === 'POST' ? fields(jsonBody(event), OIDC_REQUEST).token : bearerToken(event);
   if (!token) throw new XucError('OidcInvalidToken', { message: 'No OpenID Connect token presented' });
   const deps = services();
   verifier ??= OidcVerifier.fromConfig(deps.config);
   const login = await verifier.loginOf(token);
-  return tokenResponse(await completeExchange(deps, { login, method: 'oidc' }));
+  return { issued: await completeExchange(deps, { login, method: 'oidc' }) };
 });

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTP
 import * as client from 'openid-client';
 import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
-import { isAllowedUpstream, isUnreachable } from '../upstream.ts';
+import { isAllowedUpstream, isUnreachable, retryOnceIfDropped } from '../upstream.ts';
 
 /** Asymmetric algorithms only: never `none`, never an HMAC keyed with a public key. */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -83,13 +83,13 @@ export class OidcVerifier {
     }
     let configuration: client.Configuration;
     try {
-      configuration = await client.discovery(
+      configuration = await retryOnceIfDropped(() => client.discovery(
         issuerUrl,
         clientId ?? 'xuc-auth',
         clientSecret,
         undefined,
         { timeout: timeoutMs / 1000, ...(issuerUrl.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}) },
-      );
+      ));
     } catch (error) {
       throw upstreamFailure('discovery', error);
     }
@@ -112,12 +112,14 @@ export class OidcVerifier {
     if (!ACCEPTED_TYPES.has(typ)) throw invalidToken(`unexpected token type "${typ}"`);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, provider.jwks, {
-        issuer: this.settings.issuer,
-        algorithms: ALGORITHMS,
-        requiredClaims: ['exp', 'sub'],
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      }));
+      ({ payload } = await retryOnceIfDropped(() =>
+        jwtVerify(token, provider.jwks, {
+          issuer: this.settings.issuer,
+          algorithms: ALGORITHMS,
+          requiredClaims: ['exp', 'sub'],
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        }),
+      ));
     } catch (error) {
       throw this.jwtFailure(error);
     }
@@ -154,7 +156,7 @@ export class OidcVerifier {
     if (!clientId || !clientSecret) throw invalidToken('opaque token and no introspection credentials');
     let answer: client.IntrospectionResponse;
     try {
-      answer = await client.tokenIntrospection(provider.configuration, token);
+      answer = await retryOnceIfDropped(() => client.tokenIntrospection(provider.configuration, token));
     } catch (error) {
       throw upstreamFailure('introspection', error);
     }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handler as authorizer } from '../../functions/authorizer/handler.ts';
 import { handler as check } from '../../functions/check/handler.ts';
 import { handler as login } from '../../functions/login/handler.ts';
@@ -7,11 +7,6 @@ import { handler as logout } from '../../functions/logout/handler.ts';
 import { services } from '../../shared/services.ts';
 import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext } from '../support/fixtures.ts';
 import { throughGateway } from '../support/gateway.ts';
-
-// Everything is logged for this file: the logger reads its level when it is created.
-vi.hoisted(() => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-});
 
 const captured: string[] = [];
 const writers = { stdout: process.stdout.write, stderr: process.stderr.write };
@@ -32,7 +27,7 @@ afterAll(() => {
 });
 
 describe('logs', () => {
-  it('never hold a password, a token, the shared token or the signing key, whatever happens', async () => {
+  it('carry one audit event per exchange and per denial, and never a password, a token, the shared token or the signing key', async () => {
     const user = await createUser(services());
     const post = (body: string) =>
       login(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body }), lambdaContext);
@@ -51,6 +46,24 @@ describe('logs', () => {
     await authorizer(authorizerEvent({ headers: { 'x-auth-token': token } }));
 
     const logs = captured.join('');
+    const events = logs
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const exchanges = events.filter((event) => event.audit === 'exchange');
+    expect(exchanges).toContainEqual(
+      expect.objectContaining({ method: 'password', outcome: 'success', login: user.login, tokenId: expect.any(String), source: '127.0.0.1' }),
+    );
+    expect(exchanges).toContainEqual(
+      expect.objectContaining({ method: 'password', outcome: 'failure', error: 'InvalidCredentials', reason: 'wrong password', source: '127.0.0.1' }),
+    );
+    expect(exchanges).toContainEqual(expect.objectContaining({ method: 'renewal', outcome: 'failure', error: 'InvalidToken' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ audit: 'authorizer', outcome: 'deny', reason: expect.stringContaining('revoked'), source: '127.0.0.1' }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ audit: 'authorizer', outcome: 'deny', reason: 'route admits only the shared token' }),
+    );
     expect(logs).toContain('"level"');
     expect(logs).toContain('authorizer denied');
     const signingKey = await services().secrets.send(new GetSecretValueCommand({ SecretId: services().config.signingKeySecretId }));

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../shared/config.ts';
-import { provisionStack, startEmulators, type Endpoints } from '../../infra/local/stack.ts';
+import { localClients, provisionStack, startEmulators, type Endpoints } from '../../infra/local/stack.ts';
+import { scanLogs } from './log-capture.ts';
 import { assertSystemPackages } from './system-packages.ts';
 import { TEST_ENV } from './test-config.ts';
 
@@ -8,6 +13,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     endpoints: Endpoints;
     playAuthToken: string;
+    logDir: string;
   }
 }
 
@@ -17,8 +23,31 @@ export default async function setup(project: TestProject) {
   Object.assign(process.env, TEST_ENV);
   const emulators = await startEmulators();
   const playAuthToken = 'test-shared-token-0123456789abcdef0123456789';
-  await provisionStack(loadConfig(TEST_ENV), emulators.endpoints, { playAuthToken });
+  const config = loadConfig(TEST_ENV);
+  await provisionStack(config, emulators.endpoints, { playAuthToken });
+  const logDir = mkdtempSync(join(tmpdir(), 'xuc-auth-test-logs-'));
   project.provide('endpoints', emulators.endpoints);
   project.provide('playAuthToken', playAuthToken);
-  return () => emulators.stop();
+  project.provide('logDir', logDir);
+
+  return async () => {
+    const { secrets } = localClients(emulators.endpoints);
+    const signingKey = (await secrets.send(new GetSecretValueCommand({ SecretId: config.signingKeySecretId }))).SecretString ?? '';
+    await emulators.stop();
+    const scan = scanLogs(logDir, [playAuthToken, signingKey]);
+    rmSync(logDir, { recursive: true, force: true });
+    console.log(`Scanned ${scan.lines} log lines of the whole run (${scan.auditEvents} audit events) for credentials: ${scan.leaks.length} found`);
+    const failure =
+      // A run of a few files may log nothing; the full suite in CI always does.
+      scan.auditEvents === 0 && process.env.CI
+        ? 'The log capture saw no audit event: the scan proves nothing'
+        : scan.leaks.length > 0
+          ? `Credentials leaked into the logs:\n${scan.leaks.slice(0, 20).join('\n')}`
+          : undefined;
+    if (failure) {
+      // vitest reports an error thrown here but still exits 0: the run must fail all the same.
+      console.error(failure);
+      process.exitCode = 1;
+    }
+  };
 }

@@ -7,7 +7,8 @@ export const TEST_ENV = {
   AUTHORIZER_CACHE_TTL: '0',
   // Every in-process request comes from 127.0.0.1: the per-address limit has tests of its own.
   SOURCE_MAX_FAILURES: '100000',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // Everything is logged, captured and scanned for credentials at the end of the run.
+  POWERTOOLS_LOG_LEVEL: 'DEBUG',
   // Node 20 here, nodejs24.x on Lambda: the SDK's notice about Node 20 is known.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;

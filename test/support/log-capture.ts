@@ -1,0 +1,51 @@
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Every structured log line the functions write during the whole suite goes to a file per test
+ * worker (and not to the console); at the end of the run the global teardown scans them all for
+ * anything secret. Tests log at DEBUG, so nothing escapes the scan by its level.
+ */
+export function captureLogs(dir: string): void {
+  const file = join(dir, `${process.pid}.log`);
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+      if (text.startsWith('{"level"')) {
+        appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
+        const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+        callback?.();
+        return true;
+      }
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+  }
+}
+
+/** Shapes that only credentials have, plus the run's own secret values. */
+const CREDENTIAL_SHAPES: [string, RegExp][] = [
+  ['a JWT (Xuc or OIDC token)', /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/],
+  ['a test password', /\bpw-[0-9a-f]{8}-[0-9a-f]{4}-|\b(alicepw|bobpw|otherpw|demo-password|e2e-password)\b/],
+  ['a CAS service ticket', /\bST-[A-Za-z0-9-]{30,}/],
+  ['a SPNEGO token', /\bYII[A-Za-z0-9+/]{100,}/],
+  ['a keytab', /\bBQI[A-Za-z0-9+/]{40,}/],
+];
+
+export interface LogScan {
+  lines: number;
+  auditEvents: number;
+  leaks: string[];
+}
+
+export function scanLogs(dir: string, secrets: string[]): LogScan {
+  const lines = readdirSync(dir)
+    .filter((name) => name.endsWith('.log'))
+    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean));
+  const leaks: string[] = [];
+  for (const line of lines) {
+    for (const [what, shape] of CREDENTIAL_SHAPES) if (shape.test(line)) leaks.push(`${what} in: ${line.slice(0, 160)}`);
+    for (const secret of secrets) if (secret && line.includes(secret)) leaks.push(`a secret value in: ${line.slice(0, 160)}`);
+  }
+  return { lines: lines.length, auditEvents: lines.filter((line) => line.includes('"audit"')).length, leaks };
+}
