@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as login } from '../../functions/login/handler.ts';
+import { handler as check } from '../../functions/check/handler.ts';
+import { handler as oidc } from '../../functions/oidc/handler.ts';
+import { handler as cas } from '../../functions/cas/handler.ts';
+import { handler as sso } from '../../functions/sso/handler.ts';
+import { handler as logout } from '../../functions/logout/handler.ts';
+import { handler as tokens } from '../../functions/tokens/handler.ts';
+import { parseServiceResponse } from '../../shared/cas/cas-validator.ts';
+import { XucError } from '../../shared/errors.ts';
+import { lambdaContext } from '../support/fixtures.ts';
+import { throughGateway } from '../support/gateway.ts';
+import { startOidcPeer, OIDC_API_AUDIENCE, type OidcPeer } from '../peers/oidc-provider.ts';
+import { startKdc, type Kdc } from '../peers/kdc.ts';
+import { startHostileServer } from '../support/hostile-server.ts';
+import { expectContractAnswer, requestEvent, RUNS, headers, query, body } from './arbitraries.ts';
+
+let peer: OidcPeer;
+let kdc: Kdc;
+let cannedCas: Awaited<ReturnType<typeof startHostileServer>>;
+const BASE = '/xuc/api/2.0/auth';
+const EXCHANGE_STATUSES = [200, 400, 401, 403, 429, 502, 503];
+
+beforeAll(async () => {
+  [peer, kdc] = await Promise.all([startOidcPeer(), startKdc()]);
+  const scratch = mkdtempSync(join(tmpdir(), 'xuc-auth-fuzz-'));
+  // A CAS that always says INVALID_TICKET, so that well-formed requests go the whole way.
+  cannedCas = await startHostileServer((_req, res) =>
+    res.end('<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationFailure code="INVALID_TICKET">no</cas:authenticationFailure></cas:serviceResponse>'),
+  );
+  Object.assign(process.env, {
+    OIDC_ISSUER: peer.issuer,
+    OIDC_AUDIENCE: OIDC_API_AUDIENCE,
+    CAS_SERVER_URL: `${cannedCas.origin}/cas`,
+    KERBEROS_SERVICE: 'HTTP@localhost',
+    KERBEROS_KEYTAB: await kdc.exportServiceKeytab('HTTP/localhost', join(scratch, 'http.keytab')),
+    KERBEROS_REALMS: kdc.realm,
+    KRB5RCACHEDIR: scratch,
+    ALLOW_INSECURE_LOOPBACK: 'true',
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([peer?.stop(), kdc?.stop(), cannedCas?.close()]);
+});
+
+describe(`every exchange answers arbitrary requests by the contract (${RUNS} runs each)`, { timeout: 300_000 }, () => {
+  it.each([
+    ['POST /login', login, `${BASE}/login`, ['POST']],
+    ['GET /check', check, `${BASE}/check`, ['GET']],
+    ['GET|POST /oidc', oidc, `${BASE}/oidc`, ['GET', 'POST']],
+    ['GET /cas', cas, `${BASE}/cas`, ['GET']],
+    ['GET /sso', sso, `${BASE}/sso`, ['GET']],
+  ] as const)('%s', async (_, handler, path, methods) => {
+    let runs = 0;
+    const seen = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(requestEvent(path, [...methods]), async (event) => {
+        runs += 1;
+        const result = await handler(event, lambdaContext);
+        seen.set(result.statusCode ?? 0, (seen.get(result.statusCode ?? 0) ?? 0) + 1);
+        expectContractAnswer(result, EXCHANGE_STATUSES);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(runs).toBe(RUNS);
+    // The inputs reach past the request checks into the credential checks too.
+    expect(seen.get(401) ?? 0).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['POST /logout', logout, `${BASE}/logout`, 'POST'],
+    ['GET|DELETE /tokens', tokens, `${BASE}/tokens`, 'GET'],
+  ] as const)('%s behind the authorizer', async (_, handler, path, method) => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(headers, query, body, async (h, q, b) => {
+        runs += 1;
+        const result = await throughGateway(handler, { method, path, headers: h, ...(q ? { query: q } : {}), ...(b ?? {}) });
+        expect([401, 403]).toContain(result.statusCode);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(runs).toBe(RUNS);
+  });
+
+  it('parses any CAS answer into a user or a contract error, never anything else', () => {
+    const xmlish = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.tuple(fc.string({ maxLength: 40 }), fc.constantFrom('<cas:serviceResponse>', '<cas:user>', '<!DOCTYPE x>', '<cas:authenticationSuccess>', '&amp;'), fc.string({ maxLength: 40 })).map((p) => p.join('')),
+      fc.string({ maxLength: 30 }).map((user) => `<cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>${user}</cas:user></cas:authenticationSuccess></cas:serviceResponse>`),
+    );
+    let runs = 0;
+    fc.assert(
+      fc.property(xmlish, (text) => {
+        runs += 1;
+        try {
+          const identity = parseServiceResponse(text);
+          expect(identity.user.length).toBeGreaterThan(0);
+        } catch (error) {
+          expect(error).toBeInstanceOf(XucError);
+          expect(['CasServerInvalidResponse', 'CasServerInvalidTicket', 'CasServerUnavailable']).toContain((error as XucError).code);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(runs).toBe(RUNS);
+  });
+});
