@@ -27,12 +27,35 @@ export function contractErrors<TEvent>(): MiddlewareObj<TEvent, HttpResult> {
   };
 }
 
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const MAX_QUERY_BYTES = 8 * 1024;
+
+type SizedEvent = { headers?: Record<string, string | undefined>; queryStringParameters?: Record<string, string | undefined> | null };
+const size = (record: Record<string, string | undefined> | null | undefined): number =>
+  Object.entries(record ?? {}).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value ?? ''), 0);
+
+/** Refuses oversized headers and query strings before any work is done on them (the body has its own bound). */
+export function requestLimits<TEvent>(): MiddlewareObj<TEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      const event = request.event as SizedEvent;
+      if (size(event.headers) > MAX_HEADER_BYTES) {
+        throw new XucError('InvalidRequest', { message: `Request headers exceed ${MAX_HEADER_BYTES} bytes` });
+      }
+      if (size(event.queryStringParameters) > MAX_QUERY_BYTES) {
+        throw new XucError('InvalidRequest', { message: `Query string exceeds ${MAX_QUERY_BYTES} bytes` });
+      }
+    },
+  };
+}
+
 export type HttpFunction<TEvent> = (event: TEvent, context: Context) => Promise<HttpResult>;
 
-/** Wraps an HTTP function with the service's middleware: log context, then contract errors. */
+/** Wraps an HTTP function with the service's middleware: log context, contract errors, request limits. */
 export function httpHandler<TEvent = APIGatewayProxyEventV2>(fn: HttpFunction<TEvent>) {
   return middy<TEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(contractErrors<TEvent>())
+    .use(requestLimits<TEvent>())
     .handler(fn);
 }
