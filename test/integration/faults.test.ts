@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as authorizer } from '../../functions/authorizer/handler.ts';
+import { handler as login } from '../../functions/login/handler.ts';
+import { handler as check } from '../../functions/check/handler.ts';
+import { localAwsEnvironment, provisionStack } from '../../infra/local/stack.ts';
+import { services } from '../../shared/services.ts';
+import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, testConfig } from '../support/fixtures.ts';
+import { stoppableEmulators } from '../support/stoppable-emulators.ts';
+
+let emulators: Awaited<ReturnType<typeof stoppableEmulators>>;
+let user: { login: string; password: string };
+
+const post = (body: unknown) =>
+  login(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body: JSON.stringify(body) }), lambdaContext);
+const authorize = (token: string) => authorizer(authorizerEvent({ headers: { 'x-auth-token': token } }));
+
+beforeAll(async () => {
+  emulators = await stoppableEmulators();
+  await provisionStack(testConfig(), emulators.endpoints, { playAuthToken: 'faults-shared-token-0123456789' });
+  // The functions of this file talk to emulators of their own, which it stops and restarts.
+  Object.assign(process.env, localAwsEnvironment(emulators.endpoints), { DEPENDENCY_TIMEOUT_MS: '500', SECRETS_CACHE_TTL: '0' });
+  user = await createUser(services());
+}, 30_000);
+
+afterAll(async () => {
+  await emulators?.close();
+});
+
+describe('faults of the AWS dependencies', () => {
+  it('answers 503 while DynamoDB is down, fails the authorizer closed, and recovers by itself', async () => {
+    const token = bodyOf(await post(user)).token as string;
+    expect(await authorize(token)).toMatchObject({ isAuthorized: true });
+
+    await emulators.stopDynamo();
+    try {
+      const refused = await post(user);
+      expect(refused.statusCode).toBe(503);
+      expect(bodyOf(refused)).toEqual({ error: 'ServiceUnavailable', message: 'Service temporarily unavailable' });
+      expect(await authorize(token)).toEqual({ isAuthorized: false });
+      expect((await check(httpEvent({ headers: { 'x-auth-token': token } }), lambdaContext)).statusCode).toBe(503);
+    } finally {
+      await emulators.startDynamo();
+    }
+    expect((await post(user)).statusCode).toBe(200);
+    expect(await authorize(token)).toMatchObject({ isAuthorized: true });
+  });
+
+  it('answers 503 while Secrets Manager is down, writes no token record, and recovers by itself', async () => {
+    const before = (await services().tokenStore.listByLogin(user.login)).length;
+    await emulators.stopSecrets();
+    try {
+      const refused = await post(user);
+      expect(refused.statusCode).toBe(503);
+      expect(bodyOf(refused)).toEqual({ error: 'ServiceUnavailable', message: 'Service temporarily unavailable' });
+      expect(await authorize('x'.repeat(10) + '.y.z')).toEqual({ isAuthorized: false });
+      expect(await authorize('faults-shared-token-0123456789')).toEqual({ isAuthorized: false });
+    } finally {
+      await emulators.startSecrets();
+    }
+    expect((await services().tokenStore.listByLogin(user.login)).length).toBe(before);
+    const recovered = await post(user);
+    expect(recovered.statusCode).toBe(200);
+    const token = bodyOf(recovered).token as string;
+    expect(await authorize(token)).toMatchObject({ isAuthorized: true });
+    expect(await authorize('faults-shared-token-0123456789')).toEqual({ isAuthorized: true, context: { principal: 'server' } });
+  });
+});
