@@ -1,13 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+/** The store tests, which also run against Amazon's DynamoDB Local. */
+const STORE_TESTS = [
+  'test/integration/user-store.test.ts',
+  'test/integration/token-service.test.ts',
+  'test/integration/token-endpoints.test.ts',
+  'test/integration/login-throttle.test.ts',
+  'test/integration/concurrency.test.ts',
+  'test/integration/login.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/test-env.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    // Tests share two emulators; each uses its own logins, so files may run side by side.
+    // Tests share the emulators; each uses its own logins, so files may run side by side.
     fileParallelism: true,
+    projects: [
+      { extends: true, test: { name: 'dynalite', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'dynamodb-local', include: STORE_TESTS } },
+    ],
   },
 });

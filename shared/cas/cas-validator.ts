@@ -115,8 +115,14 @@ const isNode = (value: unknown): value is Node => typeof value === 'object' && v
 /** The identity in a CAS 2/3 `serviceResponse`, or the contract's error for anything else. */
 export function parseServiceResponse(body: string): CasIdentity {
   if (/<!DOCTYPE|<!ENTITY/i.test(body)) throw invalidResponse('CAS answer declares a DOCTYPE or entities');
-  if (XMLValidator.validate(body) !== true) throw invalidResponse('CAS answer is not well-formed XML');
-  const document: unknown = parser.parse(body);
+  let document: unknown;
+  try {
+    if (XMLValidator.validate(body) !== true) throw new Error('not well-formed');
+    document = parser.parse(body);
+  } catch (error) {
+    // The validator lets a few broken documents through (e.g. "<A/") that the parser then throws on.
+    throw invalidResponse('CAS answer is not well-formed XML', error);
+  }
   const response = isNode(document) ? document.serviceResponse : undefined;
   if (!isNode(response)) throw invalidResponse('CAS answer has no single serviceResponse');
 

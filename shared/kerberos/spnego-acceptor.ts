@@ -20,7 +20,8 @@ export interface AcceptedPrincipal {
   mutualToken?: string;
 }
 
-const MAX_TOKEN_LENGTH = 64 * 1024;
+// Large enough for tickets with big authorization data, below the 16 KB header limit.
+const MAX_TOKEN_LENGTH = 12 * 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const NEGOTIATE = { 'www-authenticate': 'Negotiate' };
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/authorizer/handler.ts';
 import { authorizerEvent } from '../support/fixtures.ts';
-import { headers, query, RUNS } from './arbitraries.ts';
+import { FUZZ, headers, query, RUNS } from './arbitraries.ts';
 
 const path = fc.oneof(
   fc.constantFrom('/xuc/api/2.0/auth/tokens', '/configmgt/x', '//recording//y', '/a/../configmgt/', '/%E0%A4%A', '/'),
@@ -22,7 +22,7 @@ describe(`the authorizer answers arbitrary requests in API Gateway's language on
           expect(error).toEqual(new Error('Unauthorized'));
         }
       }),
-      { numRuns: RUNS },
+      FUZZ,
     );
     expect(runs).toBe(RUNS);
   });

@@ -17,7 +17,7 @@ import { throughGateway } from '../support/gateway.ts';
 import { startOidcPeer, OIDC_API_AUDIENCE, type OidcPeer } from '../peers/oidc-provider.ts';
 import { startKdc, type Kdc } from '../peers/kdc.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
-import { expectContractAnswer, requestEvent, RUNS, headers, query, body } from './arbitraries.ts';
+import { body, expectContractAnswer, FUZZ, headers, query, requestEvent, RUNS } from './arbitraries.ts';
 
 let peer: OidcPeer;
 let kdc: Kdc;
@@ -65,7 +65,7 @@ describe(`every exchange answers arbitrary requests by the contract (${RUNS} run
         seen.set(result.statusCode ?? 0, (seen.get(result.statusCode ?? 0) ?? 0) + 1);
         expectContractAnswer(result, EXCHANGE_STATUSES);
       }),
-      { numRuns: RUNS },
+      FUZZ,
     );
     expect(runs).toBe(RUNS);
     // The inputs reach past the request checks into the credential checks too.
@@ -83,7 +83,7 @@ describe(`every exchange answers arbitrary requests by the contract (${RUNS} run
         const result = await throughGateway(handler, { method, path, headers: h, ...(q ? { query: q } : {}), ...(b ?? {}) });
         expect([401, 403]).toContain(result.statusCode);
       }),
-      { numRuns: RUNS },
+      FUZZ,
     );
     expect(runs).toBe(RUNS);
   });
@@ -106,7 +106,7 @@ describe(`every exchange answers arbitrary requests by the contract (${RUNS} run
           expect(['CasServerInvalidResponse', 'CasServerInvalidTicket', 'CasServerUnavailable']).toContain((error as XucError).code);
         }
       }),
-      { numRuns: RUNS },
+      FUZZ,
     );
     expect(runs).toBe(RUNS);
   });

@@ -174,6 +174,8 @@ describe('CAS answers a real CAS never sends', () => {
     }, 'CasServerInvalidResponse'],
     ['two users', (res) => res.end(success('alice').replace('</cas:user>', '</cas:user><cas:user>admin</cas:user>')), 'CasServerInvalidResponse'],
     ['broken XML', (res) => res.end('<cas:serviceResponse><cas:authenticationSuccess><cas:user>alice'), 'CasServerInvalidResponse'],
+    // Found by fuzzing: fast-xml-parser's validator accepts it and its parser then throws.
+    ['a lone self-closing tag', (res) => res.end('<A/'), 'CasServerInvalidResponse'],
     ['an empty user', (res) => res.end(success('')), 'CasServerInvalidResponse'],
     ['an HTTP 500', (res) => res.writeHead(500).end('oops'), 'CasServerUnavailable'],
     ['a redirect', (res) => res.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' }).end(), 'CasServerInvalidResponse'],

@@ -72,12 +72,18 @@ describe('Kerberos (SPNEGO) exchange against a real KDC', () => {
     ['garbage', async () => 'garbage!!'],
     ['non-GSS base64', async () => Buffer.from('definitely not a GSS token').toString('base64')],
     ['truncated', async () => (await kdc.negotiateToken(aliceCache)).slice(0, 200)],
-    ['oversized', async () => 'A'.repeat(70_000)],
+    ['oversized', async () => 'A'.repeat(13_000)],
   ])('answers 401 SsoAuthenticationFailed for a %s token', async (_, make) => {
     const result = await sso(`Negotiate ${await make()}`);
     expect(result.statusCode).toBe(401);
     expect(result.headers?.['www-authenticate']).toBe('Negotiate');
     expect(bodyOf(result).error).toBe('SsoAuthenticationFailed');
+  });
+
+  it('refuses a header past the request limit with 400 before any GSS work', async () => {
+    const result = await sso(`Negotiate ${'A'.repeat(70_000)}`);
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).error).toBe('InvalidRequest');
   });
 
   it('refuses the same token a second time (replay cache)', async () => {

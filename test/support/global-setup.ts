@@ -5,6 +5,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../shared/config.ts';
 import { localClients, provisionStack, startEmulators, type Endpoints } from '../../infra/local/stack.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { scanLogs } from './log-capture.ts';
 import { assertSystemPackages } from './system-packages.ts';
 import { TEST_ENV } from './test-config.ts';
@@ -22,6 +23,9 @@ export default async function setup(project: TestProject) {
   assertSystemPackages();
   Object.assign(process.env, TEST_ENV);
   const emulators = await startEmulators();
+  // The "dynamodb-local" project runs the store tests against Amazon's DynamoDB Local instead.
+  const official = project.name === 'dynamodb-local' ? await startDynamoDbLocal() : undefined;
+  if (official) emulators.endpoints.dynamodb = official.endpoint;
   const playAuthToken = 'test-shared-token-0123456789abcdef0123456789';
   const config = loadConfig(TEST_ENV);
   await provisionStack(config, emulators.endpoints, { playAuthToken });
@@ -34,6 +38,7 @@ export default async function setup(project: TestProject) {
     const { secrets } = localClients(emulators.endpoints);
     const signingKey = (await secrets.send(new GetSecretValueCommand({ SecretId: config.signingKeySecretId }))).SecretString ?? '';
     await emulators.stop();
+    await official?.stop();
     const scan = scanLogs(logDir, [playAuthToken, signingKey]);
     rmSync(logDir, { recursive: true, force: true });
     console.log(`Scanned ${scan.lines} log lines of the whole run (${scan.auditEvents} audit events) for credentials: ${scan.leaks.length} found`);
