@@ -2,6 +2,7 @@ import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWith
 import { authorize, type CallerContext } from '../../shared/authorizer/authorize.ts';
 import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
 import { logger, reasonOf } from '../../shared/logger.ts';
+import { recordDenial } from '../../shared/metrics.ts';
 import { services } from '../../shared/services.ts';
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<CallerContext> | { isAuthorized: false };
@@ -20,10 +21,11 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     cache ??= new DecisionCache(config.authorizerCacheTtlSeconds * 1000);
     decision = await authorize({ tokens, sharedToken, sharedTokenRoutes: config.sharedTokenRoutes, cache }, event);
   } catch (error) {
-    decision = { kind: 'deny', reason: reasonOf(error) } as const;
+    decision = { kind: 'deny', reason: reasonOf(error), category: 'UnhandledError' } as const;
   }
   if (decision.kind !== 'allow') {
     const reason = decision.kind === 'deny' ? decision.reason : 'no token presented';
+    recordDenial(decision.kind === 'deny' ? decision.category : 'NoToken');
     logger.warn('authorizer denied', { audit: 'authorizer', outcome: 'deny', reason, routeKey: event.routeKey, source: event.requestContext?.http?.sourceIp });
     if (decision.kind === 'unauthenticated') throw new Error('Unauthorized');
     return { isAuthorized: false };

@@ -2,6 +2,7 @@ import type { SharedToken } from '../secrets/shared-token.ts';
 import type { TokenService } from '../tokens/token-service.ts';
 import type { TokenRecord } from '../tokens/token-store.ts';
 import { presentedToken, type HttpRequestParts } from '../http/request.ts';
+import { XucError } from '../errors.ts';
 import { reasonOf } from '../logger.ts';
 import type { DecisionCache } from './decision-cache.ts';
 
@@ -12,7 +13,8 @@ export type CallerContext =
 
 export type Decision =
   | { kind: 'allow'; context: CallerContext }
-  | { kind: 'deny'; reason: string }
+  /** `category` is one of a few fixed values, fit for a metric dimension; `reason` is for the logs. */
+  | { kind: 'deny'; reason: string; category: string }
   /** No token at all: API Gateway must answer 401, not 403. */
   | { kind: 'unauthenticated' };
 
@@ -62,7 +64,9 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
     }
     const sharedOnly = needsSharedToken(request, deps.sharedTokenRoutes);
     if (sharedOnly !== false) {
-      return { kind: 'deny', reason: sharedOnly ? 'route admits only the shared token' : 'unreadable path' };
+      return sharedOnly
+        ? { kind: 'deny', reason: 'route admits only the shared token', category: 'SharedTokenRoute' }
+        : { kind: 'deny', reason: 'unreadable path', category: 'UnreadablePath' };
     }
     let record = deps.cache?.get(presented.token);
     if (!record) {
@@ -74,6 +78,6 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
       context: { principal: 'user', login: record.login, method: record.method, tokenId: record.tokenId },
     };
   } catch (error) {
-    return { kind: 'deny', reason: reasonOf(error) };
+    return { kind: 'deny', reason: reasonOf(error), category: error instanceof XucError ? error.code : 'UnhandledError' };
   }
 }

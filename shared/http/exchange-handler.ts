@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { XucError } from '../errors.ts';
 import { logger, reasonOf } from '../logger.ts';
+import { recordExchange } from '../metrics.ts';
 import type { IssuedToken } from '../tokens/token-service.ts';
 import type { AuthMethod } from '../tokens/token-store.ts';
 import { httpHandler } from './http-handler.ts';
@@ -14,13 +15,16 @@ export interface Exchanged {
 /**
  * An HTTP function that trades a credential for a Xuc token: it answers the contract's
  * `{login, token, TTL}` and writes one audit event per request, success or failure, with the
- * login, method, outcome, reason, source address and token id, never a credential.
+ * login, method, outcome, reason, source address and token id, never a credential, and its
+ * metrics (tokens issued, failures, latency).
  */
 export function exchangeHandler(method: AuthMethod | 'renewal', exchange: (event: APIGatewayProxyEventV2) => Promise<Exchanged>) {
   return httpHandler(async (event) => {
     const source = event.requestContext.http.sourceIp;
+    const started = performance.now();
     try {
       const { issued, headers } = await exchange(event);
+      recordExchange(method, 'success', performance.now() - started);
       logger.info('exchange succeeded', {
         audit: 'exchange',
         method,
@@ -31,6 +35,7 @@ export function exchangeHandler(method: AuthMethod | 'renewal', exchange: (event
       });
       return tokenResponse(issued, headers);
     } catch (error) {
+      recordExchange(method, 'failure', performance.now() - started, error instanceof XucError ? error.code : undefined);
       logger.info('exchange refused', {
         audit: 'exchange',
         method,

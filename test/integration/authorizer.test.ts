@@ -92,7 +92,7 @@ describe('authorizer', () => {
       { tokens: clocked.tokens, sharedToken: clocked.sharedToken, sharedTokenRoutes: ['/configmgt/'] },
       authorizerEvent({ headers: { 'x-auth-token': issued.token } }),
     );
-    expect(decision).toEqual({ kind: 'deny', reason: expect.stringContaining('"exp" claim timestamp check failed') });
+    expect(decision).toEqual({ kind: 'deny', reason: expect.stringContaining('"exp" claim timestamp check failed'), category: 'TokenExpired' });
   });
 
   it('fails closed when Secrets Manager or DynamoDB cannot be reached', async () => {

@@ -12,7 +12,8 @@ export function captureLogs(dir: string): void {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-      if (text.startsWith('{"level"')) {
+      // Structured logs and EMF metric lines alike.
+      if (text.startsWith('{"level"') || text.startsWith('{"_aws"')) {
         appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
         const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
         callback?.();
