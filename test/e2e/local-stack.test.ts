@@ -156,6 +156,17 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     expect(without.headers.get('www-authenticate')).toBe('Negotiate');
   });
 
+  it('applies the shared-token rule to /configmgt/ routes (authorizer invoked through the local Lambda API)', async () => {
+    const decide = async (headers: Record<string, string>) => {
+      const event = { version: '2.0', type: 'REQUEST', routeKey: 'ANY /configmgt/{proxy+}', rawPath: '/configmgt/api/1.0/users', headers, requestContext: { http: { method: 'GET', path: '/configmgt/api/1.0/users', sourceIp: '127.0.0.1' } } };
+      const response = await fetch(`http://localhost:${env.LAMBDA_PORT}/2015-03-31/functions/xuc-auth-local-authorizer/invocations`, { method: 'POST', body: JSON.stringify(event) });
+      return (await response.json()) as unknown;
+    };
+    const user = (await loginAs('demo', 'demo-password')).body?.token as string;
+    expect(await decide({ 'x-auth-token': SHARED_TOKEN })).toEqual({ isAuthorized: true, context: { principal: 'server' } });
+    expect(await decide({ 'x-auth-token': user })).toEqual({ isAuthorized: false });
+  });
+
   it('is managed by the CLI while it runs', async () => {
     const add = admin(['users', 'add', 'e2e-agent', '--profile', 'agent', '--password-stdin'], 'e2e-password\n');
     expect(add.stderr).toBe('');

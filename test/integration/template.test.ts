@@ -21,7 +21,14 @@ const dir = mkdtempSync(join(tmpdir(), 'xuc-auth-package-'));
 /** What `osls package --stage prod` produces, with no AWS account. */
 beforeAll(() => {
   execFileSync('npx', ['osls', 'package', '--stage', 'prod', '--package', dir], {
-    env: { ...process.env, KERBEROS_KEYTAB_SECRET_ID: 'xuc-auth/prod/keytab', AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL_SECRETS_MANAGER: '' },
+    env: {
+      ...process.env,
+      KERBEROS_KEYTAB_SECRET_ID: 'xuc-auth/prod/keytab',
+      CONFIGMGT_URL: 'https://xivo.example.org/configmgt/',
+      RECORDING_URL: 'https://xivo.example.org/recording',
+      AWS_ENDPOINT_URL_DYNAMODB: '',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: '',
+    },
     stdio: 'pipe',
   });
   raw = readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
@@ -118,6 +125,20 @@ describe('the deployable template (osls package --stage prod)', () => {
     const groups = ofType('AWS::Logs::LogGroup');
     expect(groups.length).toBe(ofType('AWS::Lambda::Function').length);
     for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('proxies /configmgt/ and /recording/ to XiVO behind the authorizer when their URLs are set', () => {
+    expect(template.Resources.ConfigmgtProxyRoute?.Properties).toMatchObject({
+      RouteKey: 'ANY /configmgt/{proxy+}',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: 'HttpApiAuthorizerXucToken' },
+    });
+    expect(template.Resources.ConfigmgtProxyIntegration?.Properties).toMatchObject({
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationUri: 'https://xivo.example.org/configmgt/{proxy}',
+    });
+    expect(template.Resources.RecordingProxyRoute?.Properties).toMatchObject({ RouteKey: 'ANY /recording/{proxy+}', AuthorizationType: 'CUSTOM' });
+    expect(template.Resources.RecordingProxyIntegration?.Properties.IntegrationUri).toBe('https://xivo.example.org/recording/{proxy}');
   });
 
   it('runs every function on nodejs24.x', () => {
