@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type RunningStack } from '../support/local-stack.ts';
+import { OpenApiContract } from '../support/openapi-contract.ts';
+import { chromium } from 'playwright-core';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 import { startCasServer, type CasServer } from '../peers/cas-server.ts';
 import { startKdc, type Kdc } from '../peers/kdc.ts';
@@ -18,10 +20,16 @@ let oidc: OidcPeer;
 let cas: CasServer;
 let kdc: Kdc;
 
+const contract = new OpenApiContract();
+const answered: { method: string; path: string; status: number; body: unknown }[] = [];
+
+/** One request to the stack; every answer is kept, to be checked against openapi.yaml at the end. */
 async function call(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}) {
   const response = await fetch(`${base}${path}`, { method, headers: options.headers, body: options.body });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, headers: response.headers };
+  const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  answered.push({ method, path: new URL(`${base}${path}`).pathname, status: response.status, body });
+  return { status: response.status, body, headers: response.headers };
 }
 
 /** The CLI, run as a user would against the running stack (it finds the stack through LOCAL_DATA_DIR). */
@@ -182,5 +190,49 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     const checked = await call('GET', '/check', { headers: { 'X-Auth-Token': kept } });
     expect(checked.status).toBe(200);
     expect(checked.body?.login).toBe('e2e-agent');
+  });
+
+  it('serves the API reference at /docs, rendered in a real browser with every endpoint', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      const outside: string[] = [];
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (!['localhost', '127.0.0.1'].includes(url.hostname) && !['data:', 'blob:'].includes(url.protocol)) outside.push(request.url());
+      });
+      await page.goto(`http://localhost:${env.PORT}/docs`);
+      await page.getByRole('heading', { name: 'xuc-auth (0.1.0)' }).waitFor({ timeout: 30_000 });
+      const text = await page.locator('body').innerText();
+      for (const summary of [
+        'Log in with a login and password',
+        'Log in with a Kerberos ticket',
+        'Log in with a CAS service ticket',
+        'Log in with an OpenID Connect token (Bearer)',
+        'Log in with an OpenID Connect token (JSON body)',
+        'Check a Xuc token and get a renewed one',
+        'Revoke the presented token',
+        "The caller's live tokens",
+        'Revoke every token of the caller',
+        'Revoke one token of the caller',
+        'Whether DynamoDB and Secrets Manager answer',
+      ]) {
+        expect(text).toContain(summary);
+      }
+      // Everything comes from the stack itself: no CDN.
+      expect(outside).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('answered every request of this run as openapi.yaml says', () => {
+    // Authorizer refusals carry serverless-offline's own bodies, which differ from API Gateway's.
+    const checked = answered.filter(({ path, status }) => !(/\/(tokens|logout)/.test(path) && (status === 401 || status === 403)));
+    expect(checked.length).toBeGreaterThan(20);
+    expect(checked.flatMap(({ method, path, status, body }) => contract.check(method, path, status, body))).toEqual([]);
   });
 });

@@ -4,11 +4,13 @@ import { spawnSync } from 'node:child_process';
  * The real peers some tests talk to come from Debian packages. The suite refuses to run without
  * them rather than skip those tests silently; `npm run setup:system` (or .ci/run) installs them.
  */
-export const SYSTEM_PACKAGES = ['krb5-kdc', 'krb5-admin-server', 'krb5-user', 'libkrb5-dev', 'python3-django-cas-server'];
+export const SYSTEM_PACKAGES = ['krb5-kdc', 'krb5-admin-server', 'krb5-user', 'libkrb5-dev', 'python3-django-cas-server', 'chromium'];
 
 const checks: [string, () => boolean][] = [
   ['MIT Kerberos KDC (krb5-kdc, krb5-admin-server, krb5-user)', () => ['krb5kdc', 'kdb5_util', 'kadmin.local', 'kinit'].every(found)],
   ['django-cas-server (python3-django-cas-server)', () => run('/usr/bin/python3', ['-c', 'import django, cas_server'])],
+  ['Chromium, for the browser test of /docs (chromium)', () => run('test', ['-x', '/usr/bin/chromium'])],
+  ['Java, for DynamoDB Local (default-jre-headless)', () => run('java', ['-version'])],
 ];
 
 function found(command: string): boolean {
