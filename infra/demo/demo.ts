@@ -44,8 +44,9 @@ async function main(): Promise<number> {
   let stack: RunningStack | undefined;
   try {
     say('Starting the peers…');
-    peers.oidc = await startOidcPeer();
-    say(`  OpenID Connect provider  ${peers.oidc.issuer}`);
+    const oidc = await startOidcPeer();
+    peers.oidc = oidc;
+    say(`  OpenID Connect provider  ${oidc.issuer}`);
     if (casServerInstalled()) {
       peers.cas = await startCasServer();
       say(`  CAS server               ${peers.cas.baseUrl}`);
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
       LOCAL_DATA_DIR: dataDir,
       PLAY_AUTH_TOKEN: SHARED_TOKEN,
       AUTHORIZER_CACHE_TTL: '0',
-      OIDC_ISSUER: peers.oidc.issuer,
+      OIDC_ISSUER: oidc.issuer,
       OIDC_AUDIENCE: OIDC_API_AUDIENCE,
       ...(peers.cas ? { CAS_SERVER_URL: peers.cas.baseUrl } : {}),
       ...(peers.kdc
@@ -126,11 +127,11 @@ async function main(): Promise<number> {
     await step('authorizer: forged token', async () => expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': `${token.slice(0, -4)}AAAA` }), 403, false));
     await step('authorizer: shared token (server principal, no user)', async () => expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': SHARED_TOKEN }), 400));
     await step('GET /oidc with a token from a real authorization-code flow', async () => {
-      const { accessToken } = await peers.oidc!.authorizationCodeFlow('alice');
+      const { accessToken } = await oidc.authorizationCodeFlow('alice');
       return expectStatus(await call('GET', '/oidc', { Authorization: `Bearer ${accessToken}` }), 200);
     });
     await step('POST /oidc for an identity with no XiVO user (bob)', async () =>
-      expectStatus(await call('POST', '/oidc', {}, { token: await peers.oidc!.mintAccessToken('bob') }), 403));
+      expectStatus(await call('POST', '/oidc', {}, { token: await oidc.mintAccessToken('bob') }), 403));
     if (peers.cas) {
       const cas = peers.cas;
       await step('GET /cas with a ticket from the CAS login form', async () => {
