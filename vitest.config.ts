@@ -10,17 +10,21 @@ const STORE_TESTS = [
   'test/integration/login.test.ts',
 ];
 
+// Each project starts its own emulators (global setup) and points its workers at them.
+const common = {
+  globalSetup: ['test/support/global-setup.ts'],
+  setupFiles: ['test/support/test-env.ts'],
+  testTimeout: 20_000,
+  hookTimeout: 60_000,
+  // Tests share the emulators; each uses its own logins, so files may run side by side.
+  fileParallelism: true,
+};
+
 export default defineConfig({
   test: {
-    globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/test-env.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
-    // Tests share the emulators; each uses its own logins, so files may run side by side.
-    fileParallelism: true,
     projects: [
-      { extends: true, test: { name: 'dynalite', include: ['test/**/*.test.ts'] } },
-      { extends: true, test: { name: 'dynamodb-local', include: STORE_TESTS } },
+      { test: { ...common, name: 'dynalite', include: ['test/**/*.test.ts'] } },
+      { test: { ...common, name: 'dynamodb-local', include: STORE_TESTS } },
     ],
   },
 });

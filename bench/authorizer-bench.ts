@@ -28,6 +28,7 @@ export interface AuthorizerResults {
 
 /** The call-count run of the production authorizer: a few tokens, many decisions, several cache windows. */
 export interface WindowCounts {
+  windowSeconds: number;
   tokens: number;
   windows: number;
   decisions: number;
@@ -37,7 +38,8 @@ export interface WindowCounts {
   secretsManagerPerDecision: number;
 }
 
-type Decide = (request: AuthorizerRequest) => Promise<Decision>;
+/** Either authorizer: only the kind of decision is compared. */
+type Decide = (request: AuthorizerRequest) => Promise<Pick<Decision, 'kind'>>;
 
 interface CaseSpec {
   id: CaseId;
@@ -65,7 +67,7 @@ async function runCase(stack: BenchStack, spec: CaseSpec, decide: Decide, tokens
   }
   const warmup = warmupFor(iterations);
   stack.counter.reset();
-  const timing = await measure((i) => decide(requests[i % requests.length]!), { iterations, warmup });
+  const timing = await measure((i) => decide(requests[i % requests.length] as AuthorizerRequest), { iterations, warmup });
   const decisions = iterations + warmup;
   return {
     id: spec.id,
@@ -92,13 +94,15 @@ async function countWindows(stack: BenchStack, deps: Omit<AuthorizerDeps, 'cache
   stack.counter.reset();
   const { windows, decisionsPerWindow } = profile.authorizer;
   for (let w = 0; w < windows; w++) {
-    for (let i = 0; i < decisionsPerWindow; i++) await authorize({ ...deps, cache }, requests[i % requests.length]!);
+    for (let i = 0; i < decisionsPerWindow; i++) await authorize({ ...deps, cache }, requests[i % requests.length] as AuthorizerRequest);
     clock += ttlMs;
   }
   const decisions = windows * decisionsPerWindow;
-  const dynamodbReads = stack.counter.count('dynamodb', 'GetItemCommand');
+  // The authorizer only reads: every DynamoDB request counts, whatever its command (GetItem, BatchGetItem…).
+  const dynamodbReads = stack.counter.count('dynamodb');
   const secretsManagerCalls = stack.counter.count('secretsManager');
   return {
+    windowSeconds: ttlMs / 1000,
     tokens: requests.length,
     windows,
     decisions,
@@ -119,7 +123,7 @@ export async function benchAuthorizer(stack: BenchStack, profile: Profile): Prom
   const baseline: Decide = (request) => baselineAuthorizer.authorize(request);
 
   const { inProcess, withIo } = profile.authorizer;
-  const productionResults = [];
+  const productionResults: (CaseResult & { samplesNs: Float64Array })[] = [];
   for (const spec of CASES) productionResults.push(await runCase(stack, spec, production(spec), tokens, spec.withIo ? withIo : inProcess));
   const baselineResults = [];
   for (const spec of CASES.filter((c) => c.id !== 'cached')) {

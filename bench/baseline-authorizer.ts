@@ -2,10 +2,12 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import type { AuthorizerRequest, Decision } from '../shared/authorizer/authorize.ts';
+import type { AuthorizerRequest, CallerContext } from '../shared/authorizer/authorize.ts';
 import type { Config } from '../shared/config.ts';
 import { presentedToken } from '../shared/http/request.ts';
 import type { TokenRecord } from '../shared/tokens/token-store.ts';
+
+export type BaselineDecision = { kind: 'allow'; context: CallerContext } | { kind: 'deny'; reason: string } | { kind: 'unauthenticated' };
 
 /**
  * The yardstick: the same decision written the obvious way, with no cache of any kind. Every call
@@ -19,7 +21,7 @@ export class BaselineAuthorizer {
     private readonly config: Pick<Config, 'tokensTable' | 'signingKeySecretId' | 'playAuthTokenSecretId' | 'sharedTokenRoutes'>,
   ) {}
 
-  async authorize(request: AuthorizerRequest): Promise<Decision> {
+  async authorize(request: AuthorizerRequest): Promise<BaselineDecision> {
     const presented = presentedToken(request);
     if (!presented) return { kind: 'unauthenticated' };
     try {

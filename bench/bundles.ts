@@ -1,6 +1,7 @@
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { parse } from 'yaml';
 
 export interface PackageShare {
   /** npm package name, or `(this repository)` for the service's own code. */
@@ -35,6 +36,15 @@ function breakdown(output: Metafile['outputs'][string]): PackageShare[] {
   return [...shares].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
+/** What serverless.yml's `custom.esbuild` leaves out of the bundles, and the modules it swaps. */
+function esbuildSettings(root: string): { exclude: string[]; alias: Record<string, string> } {
+  // CloudFormation tags (!GetAtt, !Ref) are irrelevant here and parsed as plain strings.
+  const service = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as {
+    custom?: { esbuild?: { exclude?: string[]; alias?: Record<string, string> } };
+  };
+  return { exclude: service.custom?.esbuild?.exclude ?? [], alias: service.custom?.esbuild?.alias ?? {} };
+}
+
 /**
  * Bundles every `functions/<name>/handler.ts` with the options of serverless.yml's
  * `custom.esbuild`, into `outdir`. The sizes are those of the files Lambda would load.
@@ -55,7 +65,8 @@ export async function buildBundles(root: string, outdir: string): Promise<Bundle
     platform: 'node',
     format: 'cjs',
     mainFields: ['module', 'main'],
-    external: ['kerberos'],
+    external: esbuildSettings(root).exclude,
+    alias: esbuildSettings(root).alias,
     outExtension: { '.js': '.cjs' },
     metafile: true,
     logLevel: 'silent',
@@ -67,5 +78,3 @@ export async function buildBundles(root: string, outdir: string): Promise<Bundle
     return { name, file: join(root, file), bytes: output.bytes, packages: breakdown(output) };
   });
 }
-
-export const relativeTo = (root: string, file: string): string => relative(root, file);

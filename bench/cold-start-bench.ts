@@ -17,11 +17,13 @@ export interface ColdStart extends Omit<Bundle, 'file'> {
   firstInvocationMs?: number;
 }
 
+const MARK = 'xuc-auth-bench-cold-start ';
 /**
  * Run in a fresh `node` per sample: loads the bundle, then, given an event, invokes the handler
  * once. The clock starts inside the child so that Node's own start-up is not counted.
  */
 const CHILD = `
+const MARK = ${JSON.stringify(MARK)};
 const { performance } = require('node:perf_hooks');
 const [bundle, event] = process.argv.slice(1);
 const start = performance.now();
@@ -35,14 +37,17 @@ const loadMs = performance.now() - start;
     firstInvocationMs = performance.now() - before;
     if (!result || result.isAuthorized !== true) throw new Error('first invocation was not allowed: ' + JSON.stringify(result));
   }
-  process.stdout.write(JSON.stringify({ loadMs, firstInvocationMs }));
+  process.stdout.write('\\n' + MARK + JSON.stringify({ loadMs, firstInvocationMs }) + '\\n');
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
 async function sample(bundle: string, env: NodeJS.ProcessEnv, event?: string): Promise<{ loadMs: number; firstInvocationMs?: number }> {
   const args = ['-e', CHILD, bundle, ...(event ? [event] : [])];
   const { stdout } = await promisify(execFile)(process.execPath, args, { env, timeout: 30_000 });
-  return JSON.parse(stdout) as { loadMs: number; firstInvocationMs?: number };
+  // The functions may print too (logs, metrics): the figures are on the marked line.
+  const line = stdout.split('\n').find((l) => l.startsWith(MARK));
+  if (!line) throw new Error(`no timing from the cold start of ${bundle}:\n${stdout}`);
+  return JSON.parse(line.slice(MARK.length)) as { loadMs: number; firstInvocationMs?: number };
 }
 
 /** Builds the bundles, then loads each one in fresh processes; the authorizer also decides once. */
@@ -53,12 +58,21 @@ export async function benchColdStarts(root: string, stack: BenchStack, profile: 
     const [token] = (await issueBenchTokens(stack, 1, '')).valid;
     const event = JSON.stringify({ version: '2.0', type: 'REQUEST', routeArn: 'arn:aws:execute-api:bench', ...authorizerRequest(token ?? '') });
     const { NODE_OPTIONS: _, ...inherited } = process.env;
-    const env = { ...inherited, ...BENCH_ENV, ...localAwsEnvironment(stack.endpoints), POWERTOOLS_LOG_LEVEL: 'SILENT' };
+    const env = {
+      ...inherited,
+      ...BENCH_ENV,
+      ...localAwsEnvironment(stack.endpoints),
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // What the bundles leave out (the AWS SDK) comes from the runtime's modules on Lambda
+      // (NODE_PATH=/var/runtime/node_modules); here, from this repository's.
+      NODE_PATH: join(root, 'node_modules'),
+    };
     const results: ColdStart[] = [];
     for (const { file, ...bundle } of bundles) {
+      const isAuthorizer = bundle.name === 'authorizer';
       const samples = [];
-      for (let i = 0; i < profile.coldStarts; i++) {
-        samples.push(await sample(file, env, bundle.name === 'authorizer' ? event : undefined));
+      for (let i = 0; i < profile.coldStarts[isAuthorizer ? 'authorizer' : 'others']; i++) {
+        samples.push(await sample(file, env, isAuthorizer ? event : undefined));
       }
       const firsts = samples.map((s) => s.firstInvocationMs).filter((ms): ms is number => ms !== undefined);
       results.push({

@@ -7,6 +7,11 @@ export interface ExchangeDeps {
   tokens: TokenService;
 }
 
+export interface RenewalDeps {
+  tokens: TokenService;
+  config: { usersTable: string };
+}
+
 /**
  * The common end of every exchange: an identity proven by some credential becomes a Xuc token,
  * provided it names a user allowed to log in (api-contract §3, last paragraph).
@@ -24,9 +29,11 @@ export async function completeExchange(deps: ExchangeDeps, request: IssueRequest
  * type. The presented token stays valid until its own expiry, so concurrent clients of one
  * user never log each other out.
  */
-export async function renewToken(deps: ExchangeDeps, token: string): Promise<IssuedToken> {
-  const record = await deps.tokens.verify(token);
-  return completeExchange(deps, {
+export async function renewToken(deps: RenewalDeps, token: string): Promise<IssuedToken> {
+  // The token record and its user in one read, then the new record: two DynamoDB round trips.
+  const { record, user } = await deps.tokens.verifyWithUser(token, deps.config.usersTable);
+  if (!mayLogIn(user)) throw new XucError('UserNotFound', { cause: new Error('user may no longer log in') });
+  return deps.tokens.issue({
     login: record.login,
     method: record.method,
     softwareType: record.softwareType,

@@ -59,9 +59,12 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
   const presented = presentedToken(request);
   if (!presented) return { kind: 'unauthenticated' };
   try {
-    if (presented.source === 'header' && (await deps.sharedToken.matches(presented.token))) {
-      return { kind: 'allow', context: { principal: 'server' } };
-    }
+    // Both secrets are read side by side: on a cold container that is one round trip, not two.
+    const [isSharedToken] = await Promise.all([
+      presented.source === 'header' ? deps.sharedToken.matches(presented.token) : false,
+      deps.tokens.warm().catch(() => undefined),
+    ]);
+    if (isSharedToken) return { kind: 'allow', context: { principal: 'server' } };
     const sharedOnly = needsSharedToken(request, deps.sharedTokenRoutes);
     if (sharedOnly !== false) {
       return sharedOnly

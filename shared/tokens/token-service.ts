@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { XucError } from '../errors.ts';
 import type { SigningKeys } from '../secrets/signing-keys.ts';
+import type { User } from '../users/user-store.ts';
 import type { AuthMethod, TokenRecord, TokenStore } from './token-store.ts';
 
 /** Longer than any token this service issues; anything bigger is refused before parsing. */
@@ -80,6 +81,11 @@ export class TokenService {
     return { token, ttl, record };
   }
 
+  /** Reads the signing keys into the cache, so that a later verification needs no Secrets Manager call. */
+  async warm(): Promise<void> {
+    await this.options.keys.current();
+  }
+
   /**
    * Checks signature and expiry without touching the token store: the cheap half of
    * `verify`, run first so that forged or expired tokens cost no I/O.
@@ -111,12 +117,22 @@ export class TokenService {
 
   /** Full verification: signature, expiry, then the record (present, same login, not revoked). */
   async verify(token: string): Promise<TokenRecord> {
+    return (await this.check(token)).record;
+  }
+
+  /** `verify`, reading the token's user from `usersTable` in the same DynamoDB round trip. */
+  async verifyWithUser(token: string, usersTable: string): Promise<{ record: TokenRecord; user?: User }> {
+    const { record, user } = await this.check(token, usersTable);
+    return { record, ...(user ? { user: user as unknown as User } : {}) };
+  }
+
+  private async check(token: string, usersTable?: string) {
     const { tokenId, login } = await this.verifySignature(token);
-    const { record, revokedBefore } = await this.options.store.lookup(tokenId, login);
+    const { record, revokedBefore, user } = await this.options.store.lookup(tokenId, login, usersTable);
     if (!record) throw invalid('no record for token');
     if (record.revokedAt !== undefined) throw invalid('token revoked');
     if (revokedBefore !== undefined && record.issuedAtMs < revokedBefore) throw invalid('token revoked by a revoke-all');
     if (record.expiresAt <= Math.floor(this.now() / 1000)) throw new XucError('TokenExpired');
-    return record;
+    return { record, user };
   }
 }

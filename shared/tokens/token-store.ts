@@ -50,8 +50,11 @@ export function isLive(lookup: TokenLookup, nowSeconds: number): lookup is Token
 
 export interface TokenStore {
   put(record: TokenRecord): Promise<void>;
-  /** The record of `tokenId` and the revoke-all mark of `login`, in one read. */
-  lookup(tokenId: string, login: string): Promise<TokenLookup>;
+  /**
+   * The record of `tokenId` and the revoke-all mark of `login`, in one read; with `usersTable`,
+   * the login's user item too, in the same read.
+   */
+  lookup(tokenId: string, login: string, usersTable?: string): Promise<TokenLookup & { user?: Record<string, unknown> }>;
   get(tokenId: string): Promise<TokenRecord | undefined>;
   /** Every record of every login (for operators), live or not. */
   listAll(): Promise<TokenRecord[]>;
@@ -90,18 +93,25 @@ export class DynamoTokenStore implements TokenStore {
     );
   }
 
-  async lookup(tokenId: string, login: string): Promise<TokenLookup> {
+  async lookup(tokenId: string, login: string, usersTable?: string): Promise<TokenLookup & { user?: Record<string, unknown> }> {
     const out = await dynamoCall(() =>
       this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: [{ tokenId }, markKey(login)], ConsistentRead: true } } }),
+        new BatchGetCommand({
+          RequestItems: {
+            [this.table]: { Keys: [{ tokenId }, markKey(login)], ConsistentRead: true },
+            ...(usersTable ? { [usersTable]: { Keys: [{ login }], ConsistentRead: true } } : {}),
+          },
+        }),
       ),
     );
     const items = out.Responses?.[this.table] ?? [];
+    const user = usersTable ? out.Responses?.[usersTable]?.[0] : undefined;
     const record = items.find((item) => item.tokenId === tokenId) as TokenRecord | undefined;
     const mark = items.find((item) => item.tokenId === markKey(login).tokenId) as { revokedBefore?: number } | undefined;
     return {
       ...(record && record.login === login ? { record } : {}),
       ...(mark?.revokedBefore !== undefined ? { revokedBefore: mark.revokedBefore } : {}),
+      ...(user ? { user } : {}),
     };
   }
 

@@ -24,6 +24,18 @@ export function captureLogs(dir: string): void {
   }
 }
 
+/** Throws unless this worker's log file holds `marker`. */
+export function assertCaptured(dir: string, marker: string): void {
+  const file = join(dir, `${process.pid}.log`);
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // No file at all: nothing was captured.
+  }
+  if (!text.includes(marker)) throw new Error('The log capture is not working: the credential scan would prove nothing');
+}
+
 /** Shapes that only credentials have, plus the run's own secret values. */
 const CREDENTIAL_SHAPES: [string, RegExp][] = [
   ['a JWT (Xuc or OIDC token)', /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/],

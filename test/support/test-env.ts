@@ -1,9 +1,10 @@
+// First, before any module that reads the environment when it loads (the logger does).
+import './apply-test-env.ts';
 import { inject } from 'vitest';
-import { localAwsEnvironment } from '../../infra/local/stack.ts';
-import { captureLogs } from './log-capture.ts';
-import { TEST_ENV } from './test-config.ts';
+import { logger } from '../../shared/logger.ts';
+import { assertCaptured, captureLogs } from './log-capture.ts';
 
-// Every test worker talks to the run's emulators through the SDK's standard variables, as the
-// functions do under serverless-offline.
-Object.assign(process.env, TEST_ENV, localAwsEnvironment(inject('endpoints')));
 captureLogs(inject('logDir'));
+// The capture proves itself before any test runs: a scan of nothing would prove nothing.
+logger.debug('log capture check', { audit: 'capture-check', worker: process.pid });
+assertCaptured(inject('logDir'), 'capture-check');

@@ -1,0 +1,167 @@
+import type { CaseResult } from './authorizer-bench.ts';
+import { OWN_CODE } from './bundles.ts';
+import * as f from './format.ts';
+import type { Results } from './results.ts';
+
+/** One line of the results table: a figure, and its budget when the issue sets one. */
+export interface Figure {
+  section: string;
+  name: string;
+  measured: string;
+  budget?: string;
+  /** Undefined when there is no budget, or when the run did not measure it (then `budget` says why). */
+  pass?: boolean;
+}
+
+/** The budgets of issue #7, for this 2-core machine. */
+export const BUDGETS = {
+  cachedP50Ns: 50_000,
+  cachedVsBaseline: 20,
+  readsPerTokenPerWindow: 1,
+  secretsManagerPerDecision: 0,
+  authorizerBundleBytes: 200 * f.KB,
+  authorizerColdMs: 100,
+  otherBundleBytes: 600 * f.KB,
+  dynamodbPerIssuedToken: 2,
+  localStackRequests: 10_000,
+} as const;
+
+const latency = (c: CaseResult) =>
+  `${f.perSecond(c.summary.opsPerSecond)} · p50 ${f.duration(c.summary.p50Ns)} · p99 ${f.duration(c.summary.p99Ns)}`;
+
+const byId = (cases: CaseResult[], id: CaseResult['id']): CaseResult => {
+  const found = cases.find((c) => c.id === id);
+  if (!found) throw new Error(`no result for authorizer case ${id}`);
+  return found;
+};
+
+/** The baseline's counterpart of a production case (it has no cache, so `cached` compares with its valid token). */
+export const baselineOf = (results: Results, id: CaseResult['id']): CaseResult =>
+  byId(results.authorizer.baseline, id === 'cached' ? 'dbRead' : id);
+
+function authorizerFigures(results: Results): Figure[] {
+  const section = 'Authorizer';
+  const { production, baseline } = results.authorizer;
+  const cached = byId(production, 'cached');
+  const speedUp = cached.summary.opsPerSecond / baselineOf(results, 'cached').summary.opsPerSecond;
+  return [
+    { section, name: cached.label, measured: latency(cached), budget: `p50 ≤ ${f.duration(BUDGETS.cachedP50Ns)}`, pass: cached.summary.p50Ns <= BUDGETS.cachedP50Ns },
+    { section, name: 'cached decision vs baseline, throughput', measured: f.ratio(speedUp), budget: `≥ ${BUDGETS.cachedVsBaseline}×`, pass: speedUp >= BUDGETS.cachedVsBaseline },
+    ...production.filter((c) => c.id !== 'cached').map((c) => ({ section, name: c.label, measured: latency(c) })),
+    ...baseline.map((c) => ({ section, name: `baseline: ${c.label}`, measured: latency(c) })),
+  ];
+}
+
+function callFigures(results: Results): Figure[] {
+  const section = 'AWS calls';
+  const w = results.authorizer.window;
+  const context = `${f.count(w.decisions)} decisions, ${w.tokens} tokens, ${w.windows} cache windows`;
+  const baseline = baselineOf(results, 'dbRead');
+  return [
+    {
+      section,
+      name: 'DynamoDB reads per token per cache window',
+      measured: `${f.perCall(w.readsPerTokenPerWindow)} (${w.dynamodbReads} reads; ${context})`,
+      budget: `≤ ${BUDGETS.readsPerTokenPerWindow}`,
+      pass: w.readsPerTokenPerWindow <= BUDGETS.readsPerTokenPerWindow,
+    },
+    {
+      section,
+      name: 'Secrets Manager calls per decision, warm',
+      measured: `${f.perCall(w.secretsManagerPerDecision)} (${w.secretsManagerCalls} calls; ${context})`,
+      budget: `${BUDGETS.secretsManagerPerDecision}`,
+      pass: w.secretsManagerPerDecision <= BUDGETS.secretsManagerPerDecision,
+    },
+    {
+      section,
+      name: 'baseline, valid token',
+      measured: `${f.perCall(baseline.dynamodbPerDecision)} DynamoDB + ${f.perCall(baseline.secretsManagerPerDecision)} Secrets Manager per decision`,
+    },
+  ];
+}
+
+function coldStartFigures(results: Results): Figure[] {
+  const section = 'Cold start';
+  return results.coldStarts.flatMap((c): Figure[] => {
+    const top = c.packages
+      .filter((p) => p.name !== OWN_CODE)
+      .slice(0, 3)
+      .map((p) => `${p.name} ${f.kilobytes(p.bytes)}`)
+      .join(', ');
+    const limit = c.name === 'authorizer' ? BUDGETS.authorizerBundleBytes : BUDGETS.otherBundleBytes;
+    const rows: Figure[] = [
+      {
+        section,
+        name: `${c.name}: bundle`,
+        measured: `${f.kilobytes(c.bytes)} (largest: ${top})`,
+        budget: `≤ ${f.kilobytes(limit)}`,
+        pass: c.bytes <= limit,
+      },
+    ];
+    if (c.firstInvocationMs === undefined) {
+      rows.push({ section, name: `${c.name}: load`, measured: f.ms(c.loadMs) });
+    } else {
+      const total = c.loadMs + c.firstInvocationMs;
+      rows.push({
+        section,
+        name: `${c.name}: load + init (first decision)`,
+        measured: `${f.ms(total)} (load ${f.ms(c.loadMs)} + first decision ${f.ms(c.firstInvocationMs)})`,
+        budget: `≤ ${BUDGETS.authorizerColdMs} ms`,
+        pass: total <= BUDGETS.authorizerColdMs,
+      });
+    }
+    return rows;
+  });
+}
+
+function exchangeFigures(results: Results): Figure[] {
+  const section = 'Exchanges';
+  return results.exchanges.map((e): Figure => {
+    if (!e.summary) return { section, name: e.label, measured: `skipped: ${e.skipped ?? 'not run'}`, budget: 'not measured' };
+    const timing = `p50 ${f.duration(e.summary.p50Ns)} · p99 ${f.duration(e.summary.p99Ns)} (n = ${e.summary.n})`;
+    if (e.dynamodbPerToken === undefined) return { section, name: e.label, measured: timing };
+    const counters = e.counterRoundTripsPerToken ? ` + ${f.perCall(e.counterRoundTripsPerToken)} to the brute-force counters` : '';
+    return {
+      section,
+      name: e.label,
+      measured: `${timing}; ${f.perCall(e.dynamodbPerToken)} DynamoDB round trips per token${counters}`,
+      budget: `≤ ${BUDGETS.dynamodbPerIssuedToken} round trips per token`,
+      pass: e.dynamodbPerToken <= BUDGETS.dynamodbPerIssuedToken,
+    };
+  });
+}
+
+function localStackFigures(results: Results): Figure[] {
+  const section = 'Local stack';
+  const name = 'GET /tokens with X-Auth-Token, through the authorizer';
+  const budget = `0 errors over ${f.count(BUDGETS.localStackRequests)} requests`;
+  const s = results.localStack;
+  if (!s) return [{ section, name, measured: 'not run (--quick)', budget }];
+  const codes = Object.entries(s.statusCodes)
+    .map(([code, n]) => `${f.count(n)}× ${code}`)
+    .join(', ');
+  return [
+    {
+      section,
+      name,
+      measured:
+        `${f.perSecond(s.requestsPerSecond)} · p50 ${f.ms(s.p50Ms)} · p99 ${f.ms(s.p99Ms)} · max ${f.ms(s.maxMs)} · ` +
+        `${f.count(s.errors)} errors over ${f.count(s.requests)} requests (${codes || 'no answer'}; ${s.connections} connections)` +
+        (s.incidents.length > 0 ? `; the stack logged: ${s.incidents.join(' / ')}` : ''),
+      budget,
+      pass: s.errors === 0 && s.requests >= BUDGETS.localStackRequests,
+    },
+  ];
+}
+
+export function figures(results: Results): Figure[] {
+  return [
+    ...authorizerFigures(results),
+    ...callFigures(results),
+    ...coldStartFigures(results),
+    ...exchangeFigures(results),
+    ...localStackFigures(results),
+  ];
+}
+
+export const missed = (list: Figure[]): Figure[] => list.filter((figure) => figure.pass === false);

@@ -1,0 +1,133 @@
+import type { CaseResult } from './authorizer-bench.ts';
+import { baselineOf, BUDGETS, type Figure } from './figures.ts';
+import * as f from './format.ts';
+import { LOCAL_STACK_WARMUP } from './local-stack-bench.ts';
+import type { Results } from './results.ts';
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+const table = (head: string[], rows: string[][]): string =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+
+export const verdict = (figure: Figure): string => (figure.pass === undefined ? (figure.budget ? 'not run' : '—') : figure.pass ? 'pass' : '**MISSED**');
+
+function resultsTable(list: Figure[]): string {
+  return table(
+    ['Section', 'Figure', 'Measured', 'Budget', 'Result'],
+    list.map((x) => [x.section, x.name, x.measured, x.budget ?? '—', verdict(x)]),
+  );
+}
+
+function ratiosTable(results: Results): string {
+  const row = (c: CaseResult): string[] => {
+    const base = baselineOf(results, c.id);
+    return [
+      c.label,
+      f.perSecond(c.summary.opsPerSecond),
+      f.perSecond(base.summary.opsPerSecond),
+      f.ratio(c.summary.opsPerSecond / base.summary.opsPerSecond),
+      f.ratio(base.summary.p50Ns / c.summary.p50Ns),
+      f.ratio(base.summary.p99Ns / c.summary.p99Ns),
+      `${f.perCall(c.dynamodbPerDecision)} / ${f.perCall(c.secretsManagerPerDecision)}`,
+      `${f.perCall(base.dynamodbPerDecision)} / ${f.perCall(base.secretsManagerPerDecision)}`,
+    ];
+  };
+  return table(
+    ['Case', 'Authorizer', 'Baseline', 'Throughput ×', 'p50 faster ×', 'p99 faster ×', 'DynamoDB / Secrets Manager per decision', 'Baseline calls'],
+    results.authorizer.production.map(row),
+  );
+}
+
+function breakdownTable(results: Results): string {
+  const authorizer = results.coldStarts.find((c) => c.name === 'authorizer');
+  if (!authorizer) return '';
+  const top = authorizer.packages.slice(0, 12);
+  const rest = authorizer.packages.slice(12).reduce((sum, p) => sum + p.bytes, 0);
+  const share = (bytes: number) => `${((100 * bytes) / authorizer.bytes).toFixed(1)} %`;
+  return table(
+    ['Package', 'Bytes in the bundle', 'Share'],
+    [...top.map((p) => [p.name, f.kilobytes(p.bytes), share(p.bytes)]), ...(rest > 0 ? [[`${authorizer.packages.length - 12} others`, f.kilobytes(rest), share(rest)]] : [])],
+  );
+}
+
+function methodText(results: Results): string {
+  const p = results.profile;
+  const w = results.authorizer.window;
+  return `- **Authorizer decisions** call \`authorize()\` of \`shared/authorizer/authorize.ts\` in this process, one awaited call
+  at a time, with services built by \`createServices()\` on real AWS SDK clients pointed at the embedded DynamoDB
+  (dynalite, in memory) and the in-repo Secrets Manager emulator, both served from this same process. The event
+  is an HTTP API payload 2.0 with 13 browser headers and the token in \`X-Auth-Token\`. Each case runs
+  ${f.count(p.authorizer.inProcess)} timed calls (${f.count(p.authorizer.withIo)} for those that do I/O) after untimed
+  warm-up calls; latencies are per call (\`process.hrtime\`), ops/s are timed calls over the loop's wall time.
+  *Cached* hits the decision cache (\`DecisionCache\`, AUTHORIZER_CACHE_TTL = ${w.windowSeconds} s);
+  *DynamoDB read* runs with no decision cache, so every call verifies the HMAC and looks the token up in DynamoDB;
+  *forged* is a valid token's header and claims signed with another key; *expired* is correctly signed and an
+  hour past \`exp\`; *shared* is the PLAY_AUTH_TOKEN. ${p.authorizer.tokens} tokens are used round robin.
+- **Baseline** (\`bench/baseline-authorizer.ts\`): the same decision written the obvious way, with no cache at all: every
+  call reads the shared-token secret and the signing-key secret from Secrets Manager, imports the key, verifies the
+  JWS with jose and reads the token record from DynamoDB. It runs against the same emulators in the same run.
+- **AWS calls** are counted by a middleware in the \`deserialize\` step of each client's stack (below the retry
+  middleware, so every HTTP attempt counts). The cache-window figure runs ${f.count(w.decisions)} decisions over
+  ${w.tokens} tokens across ${w.windows} cache windows, with a clock injected into the decision cache so that a window
+  passes without waiting; secrets are warm before counting starts, as in a container that already served a request.
+- **Cold start**: every \`functions/*/handler.ts\` is bundled with esbuild's API using serverless.yml's
+  \`custom.esbuild\` options (bundle, minify, node20, cjs, mainFields module/main, \`kerberos\` external) and its
+  metafile gives the bytes each package contributes. Each bundle is then \`require()\`d in fresh \`node\` processes
+  (${p.coldStarts.authorizer} for the authorizer, ${p.coldStarts.others} for the others; median shown; Node's own start-up is not counted). For the authorizer, *init* is its first
+  decision in that process with a valid token: SDK clients built, the two secrets (current and previous versions)
+  and the token record read from the emulators over loopback, so it carries no network latency to AWS.
+  KB = 1,024 bytes.
+- **Exchanges** run the shared code of each function in process against the same emulators and the test suite's
+  real peers on loopback: panva's oidc-provider (JWKS fetched by a warm-up call), django-cas-server (service
+  tickets obtained through its login form before the clock starts: each is single-use), an MIT KDC (SPNEGO tokens
+  made beforehand in child processes: each is usable once because of the replay cache). *Without the hashing* logs
+  in a user whose hash and policy use scrypt N = 2; the difference with the OWASP row is the hashing. DynamoDB round
+  trips per issued token leave out the brute-force counters (the attempts table), shown apart.
+- **Local stack**: the real \`npm start\` (serverless-offline, functions in worker threads, dynalite and the Secrets
+  Manager emulator in its process) on free loopback ports, with a temporary data dir and a private service dir
+  (links to the checkout, so that its \`.esbuild\` build dir is not shared with another running stack); the demo user logs in, then
+  autocannon sends ${results.localStack ? f.count(results.localStack.requests) : f.count(BUDGETS.localStackRequests)} \`GET /xuc/api/2.0/auth/tokens\` with \`X-Auth-Token\` over ${results.localStack?.connections ?? 10} connections, after ${LOCAL_STACK_WARMUP} untimed
+  ones. An error is a connection error, a timeout or any answer other than 2xx.
+- Everything runs on one machine: the emulators, the peers and the load generator share its cores with the code
+  measured. The figures compare alternatives within one run; they are not AWS latencies.`;
+}
+
+export function markdown(results: Results, list: Figure[], chartFile: string): string {
+  const m = results.machine;
+  const busy = Math.max(m.loadAtStart, m.loadAtEnd ?? 0) > m.cores;
+  const failures = list.filter((x) => x.pass === false);
+  return `# Benchmarks
+
+Written by \`npm run bench\` (\`bench/run.ts\`) on ${m.date.slice(0, 10)}; do not edit by hand.
+\`npm run bench:check\` runs the same measurements and fails when a budget is missed;
+\`npm run bench:check -- --quick\` is the short form for CI (fewer iterations, no local stack).
+
+**Machine**: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node.js ${m.node}; 1-minute load average ${m.loadAtStart.toFixed(2)} at start, ${m.loadAtEnd?.toFixed(2) ?? 'n/a'} at end${busy ? ` (above ${m.cores}: other work competed with the run for the cores, and the timings carry it)` : ''}.
+**Run**: ${results.profile.name} profile, ${results.durationSeconds.toFixed(0)} s.
+**Budgets**: ${list.filter((x) => x.pass === true).length} met, ${failures.length} missed${failures.length ? `: ${failures.map((x) => `${x.section} · ${x.name}`).join('; ')}` : ''}.
+
+## Results
+
+${resultsTable(list)}
+
+## Authorizer against the baseline
+
+${ratiosTable(results)}
+
+![Latency distribution of authorizer decisions](${chartFile})
+
+## Authorizer bundle by package
+
+${breakdownTable(results)}
+
+## Method
+
+${methodText(results)}
+`;
+}
+
+/** The results table as plain text, for the console. */
+export function consoleTable(list: Figure[]): string {
+  return list
+    .map((x) => `${verdict(x).replace(/\*/g, '').padEnd(8)} ${x.section} · ${x.name}: ${x.measured}${x.budget ? `  [budget ${x.budget}]` : ''}`)
+    .join('\n');
+}
