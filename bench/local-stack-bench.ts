@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, startLocalStack } from '../test/support/local-stack.ts';
+import { privateStackEnv, startLocalStack } from '../test/support/local-stack.ts';
 import { onAbandon } from './abandon.ts';
 import type { Profile } from './profile.ts';
 
@@ -75,15 +75,9 @@ function incidents(log: string): string[] {
  */
 export async function benchLocalStack(root: string, settings: NonNullable<Profile['localStack']>): Promise<LocalStackResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'xuc-auth-bench-data-'));
-  const port = await freePort();
-  const { stack, serviceDir } = await startStack(root, {
-    PORT: String(port),
-    LAMBDA_PORT: String(await freePort()),
-    DYNAMODB_PORT: String(await freePort()),
-    SECRETS_MANAGER_PORT: String(await freePort()),
-    LOCAL_DATA_DIR: dataDir,
-    PLAY_AUTH_TOKEN: SHARED_TOKEN,
-  });
+  const env = await privateStackEnv(dataDir, SHARED_TOKEN);
+  const port = Number(env.PORT);
+  const { stack, serviceDir } = await startStack(root, env);
   const forget = onAbandon(() => stack.stop());
   try {
     const base = `http://127.0.0.1:${port}/xuc/api/2.0/auth`;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { casServerInstalled, startCasServer, type CasServer } from '../../test/peers/cas-server.ts';
 import { kdcInstalled, startKdc, type Kdc } from '../../test/peers/kdc.ts';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../../test/peers/oidc-provider.ts';
-import { freePort, startLocalStack, type RunningStack } from '../../test/support/local-stack.ts';
+import { privateStackEnv, startLocalStack, type RunningStack } from '../../test/support/local-stack.ts';
 
 const SHARED_TOKEN = `demo-shared-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 const results: { step: string; ok: boolean }[] = [];
@@ -63,14 +63,8 @@ async function main(): Promise<number> {
       say(`  Kerberos KDC             realm ${peers.kdc.realm} on port ${peers.kdc.port}`);
     } else say('  Kerberos KDC             not installed: npm run setup:system (Debian krb5-kdc krb5-admin-server krb5-user libkrb5-dev), then npm ci');
 
-    const port = await freePort();
     const env: Record<string, string> = {
-      PORT: String(port),
-      LAMBDA_PORT: String(await freePort()),
-      DYNAMODB_PORT: String(await freePort()),
-      SECRETS_MANAGER_PORT: String(await freePort()),
-      LOCAL_DATA_DIR: dataDir,
-      PLAY_AUTH_TOKEN: SHARED_TOKEN,
+      ...(await privateStackEnv(dataDir, SHARED_TOKEN)),
       AUTHORIZER_CACHE_TTL: '0',
       OIDC_ISSUER: oidc.issuer,
       OIDC_AUDIENCE: OIDC_API_AUDIENCE,
@@ -85,7 +79,7 @@ async function main(): Promise<number> {
     };
     say('Starting the local stack (npm start)…');
     stack = await startLocalStack(env);
-    const base = `http://localhost:${port}/xuc/api/2.0/auth`;
+    const base = `http://localhost:${env.PORT}/xuc/api/2.0/auth`;
     say(`  API                      ${base}\n`);
 
     const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
+import { onceUntilFailure } from '../retry-on-failure.ts';
 
 /** The part of the native `kerberos` binding (MIT krb5 through GSS-API) this service uses. */
 interface KerberosBinding {
@@ -46,7 +47,8 @@ function loadBinding(): Promise<KerberosBinding> {
  * dir. Replay detection stays on, with its cache in the temp dir (the one writable place on Lambda).
  */
 export class SpnegoAcceptor {
-  #keytab?: Promise<string>;
+  // Resolved once per container; a failure (secret unreadable, file missing) is retried next time.
+  private readonly keytab = onceUntilFailure(() => this.resolveKeytab());
 
   constructor(
     private readonly settings: KerberosSettings,
@@ -90,17 +92,6 @@ export class SpnegoAcceptor {
       throw new XucError('UserNotFound', { cause: new Error(`principal of an untrusted realm "${realm}"`) });
     }
     return { login: name, principal };
-  }
-
-  private keytab(): Promise<string> {
-    if (!this.#keytab) {
-      const keytab = this.resolveKeytab();
-      this.#keytab = keytab;
-      keytab.catch(() => {
-        if (this.#keytab === keytab) this.#keytab = undefined;
-      });
-    }
-    return this.#keytab;
   }
 
   private async resolveKeytab(): Promise<string> {

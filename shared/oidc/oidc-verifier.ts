@@ -2,6 +2,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTP
 import * as client from 'openid-client';
 import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
+import { onceUntilFailure } from '../retry-on-failure.ts';
 import { isAllowedUpstream, isUnreachable, retryOnceIfDropped } from '../upstream.ts';
 
 /** Asymmetric algorithms only: never `none`, never an HMAC keyed with a public key. */
@@ -37,7 +38,8 @@ function upstreamFailure(what: string, error: unknown): XucError {
  * remote key set refetches on an unknown `kid` (an IdP key rotation), at most once per cooldown.
  */
 export class OidcVerifier {
-  #provider?: Promise<Provider>;
+  // A failed discovery is retried by the next request, not cached.
+  private readonly provider = onceUntilFailure(() => this.discover());
 
   constructor(private readonly settings: OidcSettings) {}
 
@@ -55,18 +57,6 @@ export class OidcVerifier {
       throw invalidToken(`token has no usable "${this.settings.loginClaim}" claim`);
     }
     return login;
-  }
-
-  private provider(): Promise<Provider> {
-    if (!this.#provider) {
-      const provider = this.discover();
-      this.#provider = provider;
-      // A failed discovery is retried by the next request, not cached.
-      provider.catch(() => {
-        if (this.#provider === provider) this.#provider = undefined;
-      });
-    }
-    return this.#provider;
   }
 
   private async discover(): Promise<Provider> {

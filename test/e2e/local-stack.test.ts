@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startLocalStack, type RunningStack } from '../support/local-stack.ts';
+import { privateStackEnv, startLocalStack, type RunningStack } from '../support/local-stack.ts';
 import { OpenApiContract } from '../support/openapi-contract.ts';
 import { chromium } from 'playwright-core';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
@@ -43,14 +43,8 @@ beforeAll(async () => {
   [oidc, cas, kdc] = await Promise.all([startOidcPeer(), startCasServer(), startKdc()]);
   await kdc.addPrincipal('alice', 'alicepw');
   const keytab = await kdc.exportServiceKeytab('HTTP/localhost');
-  const port = await freePort();
   env = {
-    PORT: String(port),
-    LAMBDA_PORT: String(await freePort()),
-    DYNAMODB_PORT: String(await freePort()),
-    SECRETS_MANAGER_PORT: String(await freePort()),
-    LOCAL_DATA_DIR: dataDir,
-    PLAY_AUTH_TOKEN: SHARED_TOKEN,
+    ...(await privateStackEnv(dataDir, SHARED_TOKEN)),
     AUTHORIZER_CACHE_TTL: '1',
     OIDC_ISSUER: oidc.issuer,
     OIDC_AUDIENCE: OIDC_API_AUDIENCE,
@@ -59,7 +53,7 @@ beforeAll(async () => {
     KERBEROS_KEYTAB: keytab,
     KERBEROS_REALMS: kdc.realm,
   };
-  base = `http://localhost:${port}/xuc/api/2.0/auth`;
+  base = `http://localhost:${env.PORT}/xuc/api/2.0/auth`;
   stack = await startLocalStack(env);
 }, 120_000);
 

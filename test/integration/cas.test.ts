@@ -3,9 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/cas/handler.ts';
 import { CasValidator, type CasSettings } from '../../shared/cas/cas-validator.ts';
-import { XucError } from '../../shared/errors.ts';
 import { services } from '../../shared/services.ts';
-import { bodyOf, ensureUser, httpEvent, lambdaContext } from '../support/fixtures.ts';
+import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal } from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { CAS_USERS, startCasServer, type CasServer } from '../peers/cas-server.ts';
 
@@ -24,14 +23,6 @@ const settings = (overrides: Partial<CasSettings> = {}): CasSettings => ({
   ...overrides,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<XucError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof XucError)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return error;
-}
 
 beforeAll(async () => {
   cas = await startCasServer();

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/sso/handler.ts';
-import { XucError } from '../../shared/errors.ts';
 import { SpnegoAcceptor, type KerberosSettings } from '../../shared/kerberos/spnego-acceptor.ts';
 import { services } from '../../shared/services.ts';
-import { bodyOf, ensureUser, httpEvent, lambdaContext, testServices } from '../support/fixtures.ts';
+import { bodyOf, ensureUser, httpEvent, lambdaContext, testServices, refusal } from '../support/fixtures.ts';
 import { createSecret } from '../support/secrets.ts';
 import { startKdc, type Kdc } from '../peers/kdc.ts';
 
@@ -22,14 +21,6 @@ const sso = (authorization?: string) =>
 const acceptor = (overrides: Partial<KerberosSettings> = {}) =>
   new SpnegoAcceptor({ service: 'HTTP@localhost', keytab, realms: ['EXAMPLE.TEST'], ...overrides }, testServices().secrets);
 
-async function refusal(promise: Promise<unknown>): Promise<XucError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof XucError)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return error;
-}
 
 beforeAll(async () => {
   [kdc, other] = await Promise.all([startKdc({ realm: 'EXAMPLE.TEST' }), startKdc({ realm: 'OTHER.TEST' })]);

@@ -3,10 +3,9 @@ import type { ServerResponse } from 'node:http';
 import { base64url, importJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/oidc/handler.ts';
-import { XucError } from '../../shared/errors.ts';
 import { OidcVerifier, type OidcSettings } from '../../shared/oidc/oidc-verifier.ts';
 import { services } from '../../shared/services.ts';
-import { bodyOf, ensureUser, httpEvent, lambdaContext } from '../support/fixtures.ts';
+import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal } from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { OIDC_API_AUDIENCE, OIDC_CLIENT, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 
@@ -25,14 +24,6 @@ const settings = (overrides: Partial<OidcSettings> = {}): OidcSettings => ({
   ...overrides,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<XucError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof XucError)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return error;
-}
 
 /** A token signed with the provider's real key, with claims of the test's choosing. */
 async function signedByPeer(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {

@@ -2,19 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { XucError } from '../../shared/errors.ts';
 import { createSecret } from '../support/secrets.ts';
-import { testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
+import { testConfig, testServices, uniqueLogin, refusal } from '../support/fixtures.ts';
 
-async function rejection(promise: Promise<unknown>): Promise<XucError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof XucError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const decodeSegment = (token: string, index: number) =>
   JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[index] ?? '')));
@@ -61,7 +51,7 @@ describe('token service', () => {
     now += 59_000;
     await expect(services.tokens.verify(issued.token)).resolves.toBeDefined();
     now += 2_000;
-    expect((await rejection(services.tokens.verify(issued.token))).code).toBe('TokenExpired');
+    expect((await refusal(services.tokens.verify(issued.token))).code).toBe('TokenExpired');
   });
 
   it('refuses a revoked token and one whose record is gone', async () => {
@@ -69,7 +59,7 @@ describe('token service', () => {
     const login = uniqueLogin();
     const issued = await services.tokens.issue({ login, method: 'password' });
     await services.tokenStore.revoke(issued.record.tokenId, login, Math.floor(Date.now() / 1000));
-    expect((await rejection(services.tokens.verify(issued.token))).code).toBe('InvalidToken');
+    expect((await refusal(services.tokens.verify(issued.token))).code).toBe('InvalidToken');
 
     const { key, kid } = await services.signingKeys.current();
     const orphan = await new SignJWT({ amr: ['pwd'] })
@@ -79,7 +69,7 @@ describe('token service', () => {
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(key);
-    expect((await rejection(services.tokens.verify(orphan))).code).toBe('InvalidToken');
+    expect((await refusal(services.tokens.verify(orphan))).code).toBe('InvalidToken');
   });
 
   it.each([
@@ -104,7 +94,7 @@ describe('token service', () => {
   ])('refuses a %s token as InvalidToken', async (_, forge) => {
     const services = testServices();
     const issued = await services.tokens.issue({ login: uniqueLogin(), method: 'password' });
-    const error = await rejection(services.tokens.verify(await forge(issued.token)));
+    const error = await refusal(services.tokens.verify(await forge(issued.token)));
     expect(error.code).toBe('InvalidToken');
     expect(error.status).toBe(401);
   });
@@ -121,7 +111,7 @@ describe('token service', () => {
     await expect(services.tokens.verify(after.token)).resolves.toBeDefined();
 
     await services.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'm'.repeat(48) }));
-    expect((await rejection(services.tokens.verify(before.token))).code).toBe('InvalidToken');
+    expect((await refusal(services.tokens.verify(before.token))).code).toBe('InvalidToken');
     await expect(services.tokens.verify(after.token)).resolves.toBeDefined();
   });
 });

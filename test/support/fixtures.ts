@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { localClients } from '../../infra/local/stack.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
 import { createServices, type ServiceOverrides, type Services } from '../../shared/services.ts';
+import { XucError } from '../../shared/errors.ts';
 import { addUser, type NewUser } from '../../shared/users/user-admin.ts';
 import { TEST_ENV } from './test-config.ts';
 
@@ -99,4 +100,14 @@ export async function ensureUser(services: Services, login: string): Promise<voi
   await addUser(services.users, { login, profile: 'agent', ctiLoginEnabled: true }, services.passwordPolicy).catch(async (error: unknown) => {
     if (!(await services.users.get(login))) throw error;
   });
+}
+
+/** The contract error a promise rejects with; fails the test when it resolves or rejects otherwise. */
+export async function refusal(promise: Promise<unknown>): Promise<XucError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof XucError)) throw new Error(`expected a refusal, got ${String(error)}`);
+  return error;
 }

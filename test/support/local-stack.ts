@@ -60,3 +60,19 @@ export async function startLocalStack(env: Record<string, string>, timeoutMs = 9
   });
   return { output: () => output, stop };
 }
+
+/**
+ * The environment of a local stack of its own: free ports for the API, the Lambda API and both
+ * emulators, and a private data folder, so that it never meets another running stack.
+ */
+export async function privateStackEnv(dataDir: string, playAuthToken: string): Promise<Record<string, string> & { PORT: string; LAMBDA_PORT: string }> {
+  const [port, lambdaPort, dynamodbPort, secretsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  return {
+    PORT: String(port),
+    LAMBDA_PORT: String(lambdaPort),
+    DYNAMODB_PORT: String(dynamodbPort),
+    SECRETS_MANAGER_PORT: String(secretsPort),
+    LOCAL_DATA_DIR: dataDir,
+    PLAY_AUTH_TOKEN: playAuthToken,
+  };
+}
