@@ -59,10 +59,12 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
   const presented = presentedToken(request);
   if (!presented) return { kind: 'unauthenticated' };
   try {
+    const cached = deps.cache?.get(presented.token);
     // Both secrets are read side by side: on a cold container that is one round trip, not two.
+    // A cached token needs no signing key, so the hot path skips that.
     const [isSharedToken] = await Promise.all([
       presented.source === 'header' ? deps.sharedToken.matches(presented.token) : false,
-      deps.tokens.warm().catch(() => undefined),
+      cached ? undefined : deps.tokens.warm().catch(() => undefined),
     ]);
     if (isSharedToken) return { kind: 'allow', context: { principal: 'server' } };
     const sharedOnly = needsSharedToken(request, deps.sharedTokenRoutes);
@@ -71,7 +73,7 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
         ? { kind: 'deny', reason: 'route admits only the shared token', category: 'SharedTokenRoute' }
         : { kind: 'deny', reason: 'unreadable path', category: 'UnreadablePath' };
     }
-    let record = deps.cache?.get(presented.token);
+    let record = cached;
     if (!record) {
       record = await deps.tokens.verify(presented.token);
       deps.cache?.set(presented.token, record);
