@@ -7,3 +7,10 @@ export function table(rows: Record<string, unknown>[], empty: string): string {
   const format = (line: string[]) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   return [format(columns), ...cells.map(format)].join('\n') + '\n';
 }
+
+/** Writes the human text, or the data as JSON with --json. */
+export function printer(json: boolean | undefined, stdout: { write(text: string): unknown }) {
+  return (human: string, data: unknown): void => {
+    stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : human);
+  };
+}

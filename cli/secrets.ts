@@ -1,4 +1,5 @@
 import type { CliIo, CliOptions } from './main.ts';
+import { printer } from './output.ts';
 import { UsageError, type Target } from './target.ts';
 import { newSecretValue, rotateSecret, type RotatedSecret } from '../shared/secrets/rotation.ts';
 
@@ -18,5 +19,5 @@ export async function secretsCommand(action: string | undefined, args: string[],
   const human =
     `Rotated ${secretId} on ${target.description}: version ${versionId} is current, the previous one stays accepted until the next rotation.\n` +
     (kind === 'play-auth-token' ? `New shared token (configure it as PLAY_AUTH_TOKEN everywhere): ${value}\n` : '');
-  io.stdout.write(options.json ? `${JSON.stringify({ secretId, versionId, ...shown }, null, 2)}\n` : human);
+  printer(options.json, io.stdout)(human, { secretId, versionId, ...shown });
 }

@@ -1,24 +1,15 @@
 import type { CliIo, CliOptions } from './main.ts';
-import { table } from './output.ts';
+import { printer, table } from './output.ts';
 import { UsageError, type Target } from './target.ts';
-import { isLive } from '../shared/tokens/token-store.ts';
-import { liveTokens, revokeAllTokens, tokenView } from '../shared/tokens/user-tokens.ts';
+import { allLiveTokens, liveTokens, revokeAllTokens, tokenView } from '../shared/tokens/user-tokens.ts';
 
 export async function tokensCommand(action: string | undefined, args: string[], options: CliOptions, target: Target, io: CliIo): Promise<void> {
   const { tokenStore, now } = target.services;
-  const print = (human: string, data: unknown): void => {
-    io.stdout.write(options.json ? `${JSON.stringify(data, null, 2)}\n` : human);
-  };
+  const print = printer(options.json, io.stdout);
   switch (action) {
     case 'list': {
       const [login] = args;
-      const records = login
-        ? await liveTokens(tokenStore, login, now)
-        : await (async () => {
-            const all = await tokenStore.listAll();
-            const marks = new Map(await Promise.all([...new Set(all.map((r) => r.login))].map(async (l) => [l, await tokenStore.revokedBefore(l)] as const)));
-            return all.filter((record) => isLive({ record, revokedBefore: marks.get(record.login) }, Math.floor(now() / 1000)));
-          })();
+      const records = login ? await liveTokens(tokenStore, login, now) : await allLiveTokens(tokenStore, now);
       const rows = records.sort((a, b) => b.issuedAtMs - a.issuedAtMs).map((record) => ({ login: record.login, ...tokenView(record) }));
       return print(table(rows, '(no live tokens)'), rows);
     }

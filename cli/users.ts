@@ -1,5 +1,5 @@
 import type { CliIo, CliOptions } from './main.ts';
-import { table } from './output.ts';
+import { printer, table } from './output.ts';
 import { promptPassword, readPasswordFromStdin } from './password-input.ts';
 import { UsageError, type Target } from './target.ts';
 import { revokeAllTokens } from '../shared/tokens/user-tokens.ts';
@@ -40,9 +40,7 @@ function requireLogin(login: string | undefined, action: string): string {
 
 export async function usersCommand(action: string | undefined, args: string[], options: CliOptions, target: Target, io: CliIo): Promise<void> {
   const { users, tokenStore, passwordPolicy, now } = target.services;
-  const print = (human: string, data: unknown): void => {
-    io.stdout.write(options.json ? `${JSON.stringify(data, null, 2)}\n` : human);
-  };
+  const print = printer(options.json, io.stdout);
   const login = args[0];
 
   switch (action) {

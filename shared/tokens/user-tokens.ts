@@ -31,6 +31,15 @@ export async function liveTokens(store: TokenStore, login: string, now: () => nu
   return records.filter((record) => isLive({ record, revokedBefore }, at));
 }
 
+/** Every live token of every login, for operators. */
+export async function allLiveTokens(store: TokenStore, now: () => number = Date.now): Promise<TokenRecord[]> {
+  const records = await store.listAll();
+  const logins = [...new Set(records.map((record) => record.login))];
+  const marks = new Map(await Promise.all(logins.map(async (login) => [login, await store.revokedBefore(login)] as const)));
+  const at = nowSeconds(now);
+  return records.filter((record) => isLive({ record, revokedBefore: marks.get(record.login) }, at));
+}
+
 /** Revokes one token of `login`; `TokenNotFound` when the login has no such live token. */
 export async function revokeToken(store: TokenStore, login: string, tokenId: string, now: () => number = Date.now): Promise<void> {
   if (!isLive(await store.lookup(tokenId, login), nowSeconds(now))) throw new XucError('TokenNotFound');
