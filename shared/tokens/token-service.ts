@@ -90,7 +90,7 @@ export class TokenService {
    * Checks signature and expiry without touching the token store: the cheap half of
    * `verify`, run first so that forged or expired tokens cost no I/O.
    */
-  async verifySignature(token: string): Promise<{ tokenId: string; login: string }> {
+  private async verifySignature(token: string): Promise<{ tokenId: string; login: string }> {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw invalid('not a compact JWS');
     let kid: unknown;
     try {

@@ -68,7 +68,7 @@ export interface TokenStore {
   revoke(tokenId: string, login: string, nowSeconds: number): Promise<boolean>;
 }
 
-export const TOKENS_BY_LOGIN_INDEX = 'byLogin';
+const TOKENS_BY_LOGIN_INDEX = 'byLogin';
 
 // The revoke-all mark shares the table, under a key no token id (a UUID) can take, and carries no
 // `login` attribute, so it stays out of the byLogin index.
