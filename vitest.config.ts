@@ -8,6 +8,7 @@ const STORE_TESTS = [
   'test/integration/login-throttle.test.ts',
   'test/integration/concurrency.test.ts',
   'test/integration/login.test.ts',
+  'test/integration/aws-json-rpc.test.ts',
 ];
 
 // Each project starts its own emulators (global setup) and points its workers at them.

@@ -116,8 +116,7 @@ async function countWindows(stack: BenchStack, deps: Omit<AuthorizerDeps, 'cache
 export async function benchAuthorizer(stack: BenchStack, profile: Profile): Promise<AuthorizerResults> {
   const services = stack.services();
   const tokens = await issueBenchTokens(stack, profile.authorizer.tokens, SHARED_TOKEN);
-  const deps = { tokens: services.tokens, sharedToken: services.sharedToken, sharedTokenRoutes: stack.config.sharedTokenRoutes };
-  const cache = new DecisionCache(stack.config.authorizerCacheTtlSeconds * 1000);
+  const { cache, ...deps } = stack.authorizerServices();
   const production = (spec: CaseSpec): Decide => (request) => authorize(spec.id === 'dbRead' ? deps : { ...deps, cache }, request);
   const baselineAuthorizer = new BaselineAuthorizer(services.db, services.secrets, stack.config);
   const baseline: Decide = (request) => baselineAuthorizer.authorize(request);

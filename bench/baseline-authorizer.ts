@@ -5,7 +5,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { AuthorizerRequest, CallerContext } from '../shared/authorizer/authorize.ts';
 import type { Config } from '../shared/config.ts';
 import { presentedToken } from '../shared/http/request.ts';
-import type { TokenRecord } from '../shared/tokens/token-store.ts';
+import type { TokenRecord } from '../shared/tokens/token-record.ts';
 
 export type BaselineDecision = { kind: 'allow'; context: CallerContext } | { kind: 'deny'; reason: string } | { kind: 'unauthenticated' };
 

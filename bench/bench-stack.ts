@@ -1,4 +1,5 @@
-import { localClients, provisionStack, startEmulators, type Endpoints } from '../infra/local/stack.ts';
+import { localClients, localRpcClients, provisionStack, startEmulators, type Endpoints } from '../infra/local/stack.ts';
+import { createAuthorizerServices, type AuthorizerServices } from '../shared/authorizer/authorizer-services.ts';
 import { loadConfig, type Config } from '../shared/config.ts';
 import { createServices, type Services } from '../shared/services.ts';
 import { CallCounter } from './call-counter.ts';
@@ -13,6 +14,8 @@ export interface BenchStack {
   counter: CallCounter;
   /** Services on counted clients, wired as the functions wire them. */
   services(options?: { now?: () => number; config?: Partial<Config> }): Services;
+  /** The authorizer's services on counted clients, wired as its handler wires them. */
+  authorizerServices(options?: { now?: () => number }): AuthorizerServices;
   stop(): Promise<void>;
 }
 
@@ -21,25 +24,26 @@ export async function startBenchStack(): Promise<BenchStack> {
   const config = loadConfig(BENCH_ENV);
   const emulators = await startEmulators();
   await provisionStack(config, emulators.endpoints, { playAuthToken: SHARED_TOKEN });
-  const counter = new CallCounter();
+  const counter = new CallCounter(5000);
   const built: Services[] = [];
   return {
     config,
     endpoints: emulators.endpoints,
     counter,
     services: (options = {}) => {
-      const { db, secrets } = localClients(emulators.endpoints);
-      counter.attach('dynamodb', db);
-      counter.attach('secretsManager', secrets);
+      const { db, secrets } = localClients(emulators.endpoints, counter.handler);
       const services = createServices({ ...config, ...options.config }, { db, secrets, ...(options.now ? { now: options.now } : {}) });
       built.push(services);
       return services;
     },
+    authorizerServices: (options = {}) =>
+      createAuthorizerServices(config, { ...localRpcClients(emulators.endpoints, counter.handler), ...options }),
     stop: async () => {
       for (const services of built) {
         services.db.destroy();
         services.secrets.destroy();
       }
+      counter.handler.destroy();
       await emulators.stop();
     },
   };

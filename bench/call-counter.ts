@@ -1,10 +1,12 @@
-import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
+import type { HttpHandlerOptions } from '@smithy/types';
+import type { HttpRequest } from '@smithy/core/protocols';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 type Service = 'dynamodb' | 'secretsManager';
 
 interface Call {
   service: Service;
-  command: string;
+  operation: string;
   /** DynamoDB tables the request touches (a batch may touch several). */
   tables: string[];
 }
@@ -14,28 +16,38 @@ export interface CountFilter {
   exceptTable?: string;
 }
 
-function tablesOf(input: unknown): string[] {
-  if (typeof input !== 'object' || input === null) return [];
-  const { TableName, RequestItems } = input as { TableName?: unknown; RequestItems?: unknown };
+const SERVICES: Record<string, Service> = { DynamoDB_20120810: 'dynamodb', secretsmanager: 'secretsManager' };
+
+function tablesOf(body: unknown): string[] {
+  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : undefined;
+  if (text === undefined) throw new Error('call counter: a request body that is neither text nor bytes');
+  const { TableName, RequestItems } = JSON.parse(text) as { TableName?: unknown; RequestItems?: unknown };
   if (typeof TableName === 'string') return [TableName];
   return typeof RequestItems === 'object' && RequestItems !== null ? Object.keys(RequestItems) : [];
 }
 
 /**
- * Counts AWS requests by service, command and table with a middleware on the clients' stacks. It
- * sits in the `deserialize` step, below the retry middleware, so that each HTTP attempt counts:
- * the figure is round trips, not SDK calls.
+ * Counts AWS requests by service, operation and table in the SDK's Node HTTP handler, which both
+ * kinds of client take as `requestHandler`: the generated SDK clients of the functions and the
+ * authorizer's JSON RPC clients. It sits beneath every retry, so that each HTTP attempt counts:
+ * the figure is round trips, not calls.
  */
 export class CallCounter {
   #calls: Call[] = [];
 
-  /** `client` is any AWS SDK v3 client (the DynamoDB document client shares its client's stack). */
-  attach<Input extends object, Output extends object>(service: Service, client: { middlewareStack: MiddlewareStack<Input, Output> }): void {
-    const counting: DeserializeMiddleware<Input, Output> = (next, context) => async (args) => {
-      this.#calls.push({ service, command: context.commandName ?? 'unknown', tables: tablesOf(args.input) });
-      return next(args);
-    };
-    client.middlewareStack.add(counting, { step: 'deserialize', name: 'benchCallCounter', override: true });
+  /** The handler to give every client; it sends as the SDK's default handler does. */
+  readonly handler: NodeHttpHandler;
+
+  constructor(timeoutMs: number) {
+    const calls = () => this.#calls;
+    this.handler = new (class extends NodeHttpHandler {
+      override handle(request: HttpRequest, options?: HttpHandlerOptions) {
+        const [prefix = '', operation = 'unknown'] = (request.headers['x-amz-target'] ?? '').split('.');
+        const service = SERVICES[prefix];
+        if (service) calls().push({ service, operation, tables: tablesOf(request.body) });
+        return super.handle(request, options);
+      }
+    })({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true });
   }
 
   reset(): void {

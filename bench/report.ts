@@ -53,8 +53,9 @@ function methodText(results: Results): string {
   const p = results.profile;
   const w = results.authorizer.window;
   return `- **Authorizer decisions** call \`authorize()\` of \`shared/authorizer/authorize.ts\` in this process, one awaited call
-  at a time, with services built by \`createServices()\` on real AWS SDK clients pointed at the embedded DynamoDB
-  (dynalite, in memory) and the in-repo Secrets Manager emulator, both served from this same process. The event
+  at a time, with services built by \`createAuthorizerServices()\` as the handler builds them (its JSON RPC clients on
+  the SDK's signer and HTTP handler) pointed at the embedded DynamoDB (dynalite, in memory) and the in-repo Secrets
+  Manager emulator, both served from this same process. The event
   is an HTTP API payload 2.0 with 13 browser headers and the token in \`X-Auth-Token\`. Each case runs
   ${f.count(p.authorizer.inProcess)} timed calls (${f.count(p.authorizer.withIo)} for those that do I/O) after untimed
   warm-up calls; latencies are per call (\`process.hrtime\`), ops/s are timed calls over the loop's wall time.
@@ -65,15 +66,16 @@ function methodText(results: Results): string {
 - **Baseline** (\`bench/baseline-authorizer.ts\`): the same decision written the obvious way, with no cache at all: every
   call reads the shared-token secret and the signing-key secret from Secrets Manager, imports the key, verifies the
   JWS with jose and reads the token record from DynamoDB. It runs against the same emulators in the same run.
-- **AWS calls** are counted by a middleware in the \`deserialize\` step of each client's stack (below the retry
-  middleware, so every HTTP attempt counts). The cache-window figure runs ${f.count(w.decisions)} decisions over
+- **AWS calls** are counted in the SDK's Node HTTP handler (\`bench/call-counter.ts\`), which every client of the run
+  sends through: the generated SDK clients of the functions and the baseline, and the authorizer's JSON RPC clients.
+  It sits beneath the retries, so every HTTP attempt counts. The cache-window figure runs ${f.count(w.decisions)} decisions over
   ${w.tokens} tokens across ${w.windows} cache windows, with a clock injected into the decision cache so that a window
   passes without waiting; secrets are warm before counting starts, as in a container that already served a request.
 - **Cold start**: every \`functions/*/handler.ts\` is bundled with esbuild's API using serverless.yml's
   \`custom.esbuild\` options (bundle, minify, node20, cjs, mainFields module/main, \`kerberos\` external, the environment-only credential provider aliased in) and its
   metafile gives the bytes each package contributes. Each bundle is then \`require()\`d in fresh \`node\` processes
   (${p.coldStarts.authorizer} for the authorizer, ${p.coldStarts.others} for the others; median shown; Node's own start-up is not counted). For the authorizer, *init* is its first
-  decision in that process with a valid token: SDK clients built, the two secrets (current and previous versions)
+  decision in that process with a valid token: clients built, the two secrets (current and previous versions)
   and the token record read from the emulators over loopback, so it carries no network latency to AWS.
   KB = 1,024 bytes.
 - **Exchanges** run the shared code of each function in process against the same emulators and the test suite's

@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LoginThrottle } from './auth/login-throttle.ts';
-import { createDocumentClient, createSecretsClient } from './clients/aws.ts';
+import { createDocumentClient, createSecretsClient, sdkGetSecretValue } from './clients/aws.ts';
 import { config as processConfig, type Config } from './config.ts';
-import { SharedToken } from './secrets/shared-token.ts';
-import { SigningKeys } from './secrets/signing-keys.ts';
-import { VersionedSecret } from './secrets/versioned-secret.ts';
+import { serviceSecrets } from './secrets/service-secrets.ts';
+import type { SharedToken } from './secrets/shared-token.ts';
+import type { SigningKeys } from './secrets/signing-keys.ts';
 import { TokenService } from './tokens/token-service.ts';
 import { DynamoTokenStore, type TokenStore } from './tokens/token-store.ts';
 import { passwordPolicy, type ScryptParams } from './users/passwords.ts';
@@ -39,9 +39,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const now = overrides.now ?? Date.now;
   const db = overrides.db ?? createDocumentClient({ timeoutMs: config.dependencyTimeoutMs });
   const secrets = overrides.secrets ?? createSecretsClient({ timeoutMs: config.dependencyTimeoutMs });
-  const cacheMs = config.secretsCacheTtlSeconds * 1000;
   const tokenStore = new DynamoTokenStore(db, config.tokensTable);
-  const signingKeys = new SigningKeys(new VersionedSecret(secrets, config.signingKeySecretId, cacheMs, now));
+  const { signingKeys, sharedToken } = serviceSecrets(sdkGetSecretValue(secrets), config, now);
   return {
     config,
     db,
@@ -56,7 +55,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       tokenMaxTtl: config.tokenMaxTtl,
       now,
     }),
-    sharedToken: new SharedToken(new VersionedSecret(secrets, config.playAuthTokenSecretId, cacheMs, now)),
+    sharedToken,
     passwordPolicy: passwordPolicy(config.passwordScryptLogN),
     throttle: new LoginThrottle(db, config.attemptsTable, config.throttle, now),
     now,

@@ -1,13 +1,10 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { authorize, type CallerContext } from '../../shared/authorizer/authorize.ts';
-import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
+import { authorizerServices } from '../../shared/authorizer/authorizer-services.ts';
 import { logger, reasonOf } from '../../shared/logger.ts';
 import { recordDenial } from '../../shared/metrics.ts';
-import { services } from '../../shared/services.ts';
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<CallerContext> | { isAuthorized: false };
-
-let cache: DecisionCache | undefined;
 
 /**
  * HTTP API REQUEST authorizer (payload 2.0, simple responses). It speaks only API Gateway's
@@ -17,9 +14,7 @@ let cache: DecisionCache | undefined;
 export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<Result> {
   let decision;
   try {
-    const { tokens, sharedToken, config } = services();
-    cache ??= new DecisionCache(config.authorizerCacheTtlSeconds * 1000);
-    decision = await authorize({ tokens, sharedToken, sharedTokenRoutes: config.sharedTokenRoutes, cache }, event);
+    decision = await authorize(authorizerServices(), event);
   } catch (error) {
     decision = { kind: 'deny', reason: reasonOf(error), category: 'UnhandledError' } as const;
   }

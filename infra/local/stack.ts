@@ -10,8 +10,10 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import dynalite from 'dynalite';
 import { createSecretsClient } from '../../shared/clients/aws.ts';
+import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../../shared/clients/aws-json-rpc.ts';
 import { newSecretValue } from '../../shared/secrets/rotation.ts';
 import type { Config } from '../../shared/config.ts';
 import { passwordPolicy } from '../../shared/users/passwords.ts';
@@ -40,9 +42,18 @@ export function localAwsEnvironment(endpoints: Endpoints): Record<string, string
   };
 }
 
-export function localClients(endpoints: Endpoints) {
-  const options = { timeoutMs: 5000, endpoints, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+export function localClients(endpoints: Endpoints, requestHandler?: NodeHttpHandler) {
+  const options = { timeoutMs: 5000, endpoints, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, ...(requestHandler ? { requestHandler } : {}) };
   return { db: createDocumentClient(options), secrets: createSecretsClient(options) };
+}
+
+/** The authorizer's JSON RPC clients, pointed at the emulators. */
+export function localRpcClients(endpoints: Endpoints, requestHandler?: NodeHttpHandler) {
+  const options = { timeoutMs: 5000, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, ...(requestHandler ? { requestHandler } : {}) };
+  return {
+    dynamodb: new AwsJsonRpcClient(DYNAMODB, { ...options, endpoint: endpoints.dynamodb }),
+    secretsManager: new AwsJsonRpcClient(SECRETS_MANAGER, { ...options, endpoint: endpoints.secretsManager }),
+  };
 }
 
 export interface EmulatorOptions {

@@ -1,6 +1,6 @@
 import type { SharedToken } from '../secrets/shared-token.ts';
-import type { TokenService } from '../tokens/token-service.ts';
-import type { TokenRecord } from '../tokens/token-store.ts';
+import type { TokenVerifier } from '../tokens/token-verifier.ts';
+import type { TokenRecord } from '../tokens/token-record.ts';
 import { presentedToken, type HttpRequestParts } from '../http/request.ts';
 import { XucError } from '../errors.ts';
 import { reasonOf } from '../logger.ts';
@@ -19,7 +19,7 @@ export type Decision =
   | { kind: 'unauthenticated' };
 
 export interface AuthorizerDeps {
-  tokens: TokenService;
+  tokens: TokenVerifier;
   sharedToken: SharedToken;
   sharedTokenRoutes: readonly string[];
   cache?: DecisionCache;

@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../tokens/token-store.ts';
+import type { TokenRecord } from '../tokens/token-record.ts';
 
 /**
  * Xuc tokens the authorizer verified recently, keyed by the exact token string: a byte-identical

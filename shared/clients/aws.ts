@@ -1,6 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { GetSecretValue } from '../secrets/versioned-secret.ts';
+import type { BatchGetItems } from '../tokens/token-lookups.ts';
 
 /**
  * AWS clients, built once per container. Endpoints come from the SDK's standard variables
@@ -14,12 +17,15 @@ export interface AwsClientOptions {
   region?: string;
   /** Static credentials, for the local emulators; otherwise the SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Sends the requests in place of a handler built from `timeoutMs` (benchmarks count round trips there). */
+  requestHandler?: NodeHttpHandler;
 }
 
 function common(options: AwsClientOptions) {
   return {
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs },
+    // Without throwOnRequestTimeout the SDK only warns when a request overruns its timeout.
+    requestHandler: options.requestHandler ?? { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
@@ -41,3 +47,19 @@ export function createSecretsClient(options: AwsClientOptions): SecretsManagerCl
     ...(options.endpoints?.secretsManager ? { endpoint: options.endpoints.secretsManager } : {}),
   });
 }
+
+/** `GetSecretValue` on the SDK client. */
+export const sdkGetSecretValue =
+  (client: SecretsManagerClient): GetSecretValue =>
+  (input) =>
+    client.send(new GetSecretValueCommand(input));
+
+/** `BatchGetItems` on the SDK's document client, with consistent reads. */
+export const documentBatchGet =
+  (db: DynamoDBDocumentClient): BatchGetItems =>
+  async (requestItems) => {
+    const consistent = Object.fromEntries(Object.entries(requestItems).map(([table, keys]) => [table, { ...keys, ConsistentRead: true }]));
+    const out = await db.send(new BatchGetCommand({ RequestItems: consistent }));
+    if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) throw new Error('DynamoDB left keys unprocessed');
+    return out.Responses ?? {};
+  };

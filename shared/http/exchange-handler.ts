@@ -3,7 +3,7 @@ import { XucError } from '../errors.ts';
 import { logger, reasonOf } from '../logger.ts';
 import { recordExchange } from '../metrics.ts';
 import type { IssuedToken } from '../tokens/token-service.ts';
-import type { AuthMethod } from '../tokens/token-store.ts';
+import type { AuthMethod } from '../tokens/token-record.ts';
 import { httpHandler } from './http-handler.ts';
 import { tokenResponse } from './responses.ts';
 

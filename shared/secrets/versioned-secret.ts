@@ -1,9 +1,12 @@
-import {
-  GetSecretValueCommand,
-  ResourceNotFoundException,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
 import { unavailable } from '../errors.ts';
+
+type VersionStage = 'AWSCURRENT' | 'AWSPREVIOUS';
+
+/** Secrets Manager's GetSecretValue, through whichever client the function carries. */
+export type GetSecretValue = (input: {
+  SecretId: string;
+  VersionStage: VersionStage;
+}) => Promise<{ VersionId?: string | undefined; SecretString?: string | undefined }>;
 
 export interface SecretVersion {
   versionId: string;
@@ -26,7 +29,7 @@ export class VersionedSecret {
   #loaded?: { at: number; versions: Promise<SecretVersions> };
 
   constructor(
-    private readonly client: SecretsManagerClient,
+    private readonly getSecretValue: GetSecretValue,
     readonly secretId: string,
     private readonly maxAgeMs: number,
     private readonly now: () => number = Date.now,
@@ -66,16 +69,14 @@ export class VersionedSecret {
     }
   }
 
-  private async read(stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<SecretVersion | undefined> {
+  private async read(stage: VersionStage): Promise<SecretVersion | undefined> {
     try {
-      const out = await this.client.send(
-        new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: stage }),
-      );
+      const out = await this.getSecretValue({ SecretId: this.secretId, VersionStage: stage });
       if (!out.VersionId || out.SecretString === undefined) return undefined;
       return { versionId: out.VersionId, value: out.SecretString };
     } catch (error) {
       // A secret that was never rotated has no AWSPREVIOUS version.
-      if (stage === 'AWSPREVIOUS' && error instanceof ResourceNotFoundException) return undefined;
+      if (stage === 'AWSPREVIOUS' && error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
       throw error;
     }
   }

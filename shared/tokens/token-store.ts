@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -7,54 +6,13 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { documentBatchGet } from '../clients/aws.ts';
 import { conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
+import { TokenLookups, type TokenRecordReader, type UserTokenLookup } from './token-lookups.ts';
+import { revokeAllMarkKey as markKey, type TokenRecord } from './token-record.ts';
 
-/** How a token was obtained; also its `amr` claim. */
-export type AuthMethod = 'password' | 'kerberos' | 'cas' | 'oidc';
-
-/** What is recorded of an issued token: never the token itself. */
-export interface TokenRecord {
-  tokenId: string;
-  login: string;
-  method: AuthMethod;
-  /** Epoch seconds. */
-  issuedAt: number;
-  /** Epoch milliseconds, to order the token against a revoke-all. */
-  issuedAtMs: number;
-  /** Epoch seconds; also the table's TTL attribute. */
-  expiresAt: number;
-  softwareType?: string;
-  applicationType?: string;
-  /** What the identity provider said of the user (e.g. CAS attributes), kept for audit. */
-  attributes?: Record<string, string[]>;
-  /** Epoch seconds; set once the token is revoked. */
-  revokedAt?: number;
-}
-
-/** A token record as seen at one moment, with the login's revoke-all mark if there is one. */
-export interface TokenLookup {
-  record?: TokenRecord;
-  /** Epoch milliseconds: every token of the login issued before it is revoked. */
-  revokedBefore?: number;
-}
-
-export function isLive(lookup: TokenLookup, nowSeconds: number): lookup is TokenLookup & { record: TokenRecord } {
-  const { record, revokedBefore } = lookup;
-  return (
-    record !== undefined &&
-    record.revokedAt === undefined &&
-    record.expiresAt > nowSeconds &&
-    (revokedBefore === undefined || record.issuedAtMs >= revokedBefore)
-  );
-}
-
-export interface TokenStore {
+export interface TokenStore extends TokenRecordReader {
   put(record: TokenRecord): Promise<void>;
-  /**
-   * The record of `tokenId` and the revoke-all mark of `login`, in one read; with `usersTable`,
-   * the login's user item too, in the same read.
-   */
-  lookup(tokenId: string, login: string, usersTable?: string): Promise<TokenLookup & { user?: Record<string, unknown> }>;
   get(tokenId: string): Promise<TokenRecord | undefined>;
   /** Every record of every login (for operators), live or not. */
   listAll(): Promise<TokenRecord[]>;
@@ -70,20 +28,20 @@ export interface TokenStore {
 
 const TOKENS_BY_LOGIN_INDEX = 'byLogin';
 
-// The revoke-all mark shares the table, under a key no token id (a UUID) can take, and carries no
-// `login` attribute, so it stays out of the byLogin index.
-const markKey = (login: string) => ({ tokenId: `revoked-before#${login}` });
-
 /**
  * Token records in a DynamoDB table keyed by `tokenId`, with a `byLogin` index
  * (login, issuedAt) and `expiresAt` as the TTL attribute. TTL deletion is lazy, so readers
  * always compare `expiresAt` with the clock themselves.
  */
 export class DynamoTokenStore implements TokenStore {
+  readonly #lookups: TokenLookups;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.#lookups = new TokenLookups(documentBatchGet(db), table);
+  }
 
   async put(record: TokenRecord): Promise<void> {
     await dynamoCall(() =>
@@ -93,26 +51,8 @@ export class DynamoTokenStore implements TokenStore {
     );
   }
 
-  async lookup(tokenId: string, login: string, usersTable?: string): Promise<TokenLookup & { user?: Record<string, unknown> }> {
-    const out = await dynamoCall(() =>
-      this.db.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.table]: { Keys: [{ tokenId }, markKey(login)], ConsistentRead: true },
-            ...(usersTable ? { [usersTable]: { Keys: [{ login }], ConsistentRead: true } } : {}),
-          },
-        }),
-      ),
-    );
-    const items = out.Responses?.[this.table] ?? [];
-    const user = usersTable ? out.Responses?.[usersTable]?.[0] : undefined;
-    const record = items.find((item) => item.tokenId === tokenId) as TokenRecord | undefined;
-    const mark = items.find((item) => item.tokenId === markKey(login).tokenId) as { revokedBefore?: number } | undefined;
-    return {
-      ...(record && record.login === login ? { record } : {}),
-      ...(mark?.revokedBefore !== undefined ? { revokedBefore: mark.revokedBefore } : {}),
-      ...(user ? { user } : {}),
-    };
+  lookup(tokenId: string, login: string, usersTable?: string): Promise<UserTokenLookup> {
+    return this.#lookups.lookup(tokenId, login, usersTable);
   }
 
   async get(tokenId: string): Promise<TokenRecord | undefined> {

@@ -1,5 +1,6 @@
 import { XucError } from '../errors.ts';
-import { isLive, type TokenRecord, type TokenStore } from './token-store.ts';
+import { isLive, type TokenRecord } from './token-record.ts';
+import type { TokenStore } from './token-store.ts';
 
 /** What a user may see of one of their tokens: never the token value. */
 export interface TokenView {

@@ -5,8 +5,11 @@ import { describe, expect, inject, it } from 'vitest';
 import { handler } from '../../functions/authorizer/handler.ts';
 import { authorize } from '../../shared/authorizer/authorize.ts';
 import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
+import { sdkGetSecretValue } from '../../shared/clients/aws.ts';
+import { AwsJsonRpcClient, SECRETS_MANAGER } from '../../shared/clients/aws-json-rpc.ts';
+import { rpcGetSecretValue } from '../../shared/clients/rpc-reads.ts';
 import { SharedToken } from '../../shared/secrets/shared-token.ts';
-import { VersionedSecret } from '../../shared/secrets/versioned-secret.ts';
+import { VersionedSecret, type GetSecretValue } from '../../shared/secrets/versioned-secret.ts';
 import { services } from '../../shared/services.ts';
 import { localClients } from '../../infra/local/stack.ts';
 import { authorizerEvent, testServices, uniqueLogin } from '../support/fixtures.ts';
@@ -137,11 +140,17 @@ describe('revocation window (AUTHORIZER_CACHE_TTL)', () => {
   });
 });
 
-describe('shared token', () => {
+// The functions read secrets through the SDK client; the authorizer through its JSON RPC client.
+const secretReaders: [string, () => GetSecretValue][] = [
+  ['the SDK client', () => sdkGetSecretValue(localClients(inject('endpoints')).secrets)],
+  ['the JSON RPC client', () => rpcGetSecretValue(new AwsJsonRpcClient(SECRETS_MANAGER, { timeoutMs: 5000 }))],
+];
+
+describe.each(secretReaders)('shared token read through %s', (_, reader) => {
   it('accepts the current and the previous version during a rotation, and only those', async () => {
     const secretId = await createSecret('first-shared-token');
     const { secrets } = localClients(inject('endpoints'));
-    const shared = new SharedToken(new VersionedSecret(secrets, secretId, 0));
+    const shared = new SharedToken(new VersionedSecret(reader(), secretId, 0));
     expect(await shared.matches('first-shared-token')).toBe(true);
     expect(await shared.matches('second-shared-token')).toBe(false);
 
@@ -160,7 +169,7 @@ describe('shared token', () => {
     const secretId = await createSecret('cached-one');
     const { secrets } = localClients(inject('endpoints'));
     let now = 0;
-    const shared = new SharedToken(new VersionedSecret(secrets, secretId, 60_000, () => now));
+    const shared = new SharedToken(new VersionedSecret(reader(), secretId, 60_000, () => now));
     expect(await shared.matches('cached-one')).toBe(true);
     await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'cached-two' }));
     await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'cached-three' }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
-import type { TokenRecord } from '../../shared/tokens/token-store.ts';
+import type { TokenRecord } from '../../shared/tokens/token-record.ts';
 
 const record = (expiresAt: number): TokenRecord => ({ tokenId: 't', login: 'alice', method: 'password', issuedAt: 0, issuedAtMs: 0, expiresAt });
 

@@ -1,0 +1,91 @@
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { XucError } from '../errors.ts';
+import type { SigningKeys } from '../secrets/signing-keys.ts';
+import type { User } from '../users/user-store.ts';
+import type { TokenRecordReader } from './token-lookups.ts';
+import type { TokenRecord } from './token-record.ts';
+
+/** Longer than any token this service issues; anything bigger is refused before parsing. */
+export const MAX_TOKEN_LENGTH = 2048;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export interface TokenVerifierOptions {
+  keys: SigningKeys;
+  records: TokenRecordReader;
+  /** Clock in milliseconds; injectable for expiry tests. */
+  now?: () => number;
+}
+
+const invalid = (reason: string, cause?: unknown): XucError =>
+  new XucError('InvalidToken', { cause: new Error(reason, { cause }) });
+
+/**
+ * Verifies Xuc tokens (see `TokenService`): a token is valid while its signature, expiry and
+ * record (present, not revoked) all hold. The authorizer needs only this half.
+ */
+export class TokenVerifier {
+  protected readonly keys: SigningKeys;
+  protected readonly now: () => number;
+  readonly #records: TokenRecordReader;
+
+  constructor(options: TokenVerifierOptions) {
+    this.keys = options.keys;
+    this.#records = options.records;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Reads the signing keys into the cache, so that a later verification needs no Secrets Manager call. */
+  async warm(): Promise<void> {
+    await this.keys.current();
+  }
+
+  /**
+   * Checks signature and expiry without touching the token store: the cheap half of
+   * `verify`, run first so that forged or expired tokens cost no I/O.
+   */
+  private async verifySignature(token: string): Promise<{ tokenId: string; login: string }> {
+    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw invalid('not a compact JWS');
+    let kid: unknown;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch (error) {
+      throw invalid('unreadable header', error);
+    }
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 128) throw invalid('no usable kid');
+    const key = await this.keys.forKid(kid);
+    if (!key) throw invalid('unknown signing key version');
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        currentDate: new Date(this.now()),
+      });
+      return { tokenId: payload.jti as string, login: payload.sub as string };
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new XucError('TokenExpired', { cause: error });
+      if (error instanceof errors.JOSEError) throw invalid('signature or claims rejected', error);
+      throw error;
+    }
+  }
+
+  /** Full verification: signature, expiry, then the record (present, same login, not revoked). */
+  async verify(token: string): Promise<TokenRecord> {
+    return (await this.check(token)).record;
+  }
+
+  /** `verify`, reading the token's user from `usersTable` in the same DynamoDB round trip. */
+  async verifyWithUser(token: string, usersTable: string): Promise<{ record: TokenRecord; user?: User }> {
+    const { record, user } = await this.check(token, usersTable);
+    return { record, ...(user ? { user: user as unknown as User } : {}) };
+  }
+
+  private async check(token: string, usersTable?: string) {
+    const { tokenId, login } = await this.verifySignature(token);
+    const { record, revokedBefore, user } = await this.#records.lookup(tokenId, login, usersTable);
+    if (!record) throw invalid('no record for token');
+    if (record.revokedAt !== undefined) throw invalid('token revoked');
+    if (revokedBefore !== undefined && record.issuedAtMs < revokedBefore) throw invalid('token revoked by a revoke-all');
+    if (record.expiresAt <= Math.floor(this.now() / 1000)) throw new XucError('TokenExpired');
+    return { record, user };
+  }
+}
