@@ -2,9 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as authorizer } from '../../functions/authorizer/handler.ts';
 import { handler as login } from '../../functions/login/handler.ts';
 import { handler as check } from '../../functions/check/handler.ts';
-import { localAwsEnvironment, provisionStack } from '../../infra/local/stack.ts';
+import { LOCAL_REGION, localAwsEnvironment, provisionStack } from '../../infra/local/stack.ts';
+import { createDocumentClient, createSecretsClient, sdkGetSecretValue } from '../../shared/clients/aws.ts';
+import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../../shared/clients/aws-json-rpc.ts';
+import { rpcBatchGet, rpcGetSecretValue } from '../../shared/clients/rpc-reads.ts';
+import { VersionedSecret } from '../../shared/secrets/versioned-secret.ts';
 import { services } from '../../shared/services.ts';
-import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, testConfig } from '../support/fixtures.ts';
+import { TokenLookups } from '../../shared/tokens/token-lookups.ts';
+import { DynamoTokenStore } from '../../shared/tokens/token-store.ts';
+import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, refusal, testConfig } from '../support/fixtures.ts';
+import { startHostileServer } from '../support/hostile-server.ts';
 import { stoppableEmulators } from '../support/stoppable-emulators.ts';
 
 let emulators: Awaited<ReturnType<typeof stoppableEmulators>>;
@@ -63,5 +70,23 @@ describe('faults of the AWS dependencies', () => {
     const token = bodyOf(recovered).token as string;
     expect(await authorize(token)).toMatchObject({ isAuthorized: true });
     expect(await authorize('faults-shared-token-0123456789')).toEqual({ isAuthorized: true, context: { principal: 'server' } });
+  });
+
+  it('fails closed when DynamoDB or Secrets Manager accepts the connection but never answers', async () => {
+    const silent = await startHostileServer(() => undefined);
+    try {
+      const options = { timeoutMs: 200, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+      const endpoints = { dynamodb: silent.origin, secretsManager: silent.origin };
+      const sdkStore = new DynamoTokenStore(createDocumentClient({ ...options, endpoints }), 'tokens');
+      const sdkSecret = new VersionedSecret(sdkGetSecretValue(createSecretsClient({ ...options, endpoints })), 'secret', 0);
+      const rpcLookups = new TokenLookups(rpcBatchGet(new AwsJsonRpcClient(DYNAMODB, { ...options, endpoint: silent.origin })), 'tokens');
+      const rpcSecret = new VersionedSecret(rpcGetSecretValue(new AwsJsonRpcClient(SECRETS_MANAGER, { ...options, endpoint: silent.origin })), 'secret', 0);
+
+      for (const pending of [sdkStore.lookup('x', 'alice'), sdkSecret.versions(), rpcLookups.lookup('x', 'alice'), rpcSecret.versions()]) {
+        expect((await refusal(pending)).code).toBe('ServiceUnavailable');
+      }
+    } finally {
+      await silent.close();
+    }
   });
 });
