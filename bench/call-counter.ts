@@ -19,7 +19,8 @@ export interface CountFilter {
 const SERVICES: Record<string, Service> = { DynamoDB_20120810: 'dynamodb', secretsmanager: 'secretsManager' };
 
 function tablesOf(body: unknown): string[] {
-  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : undefined;
+  // The SDK's JSON bodies are bytes that warn when read as a string: decode them as bytes.
+  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : undefined;
   if (text === undefined) throw new Error('call counter: a request body that is neither text nor bytes');
   const { TableName, RequestItems } = JSON.parse(text) as { TableName?: unknown; RequestItems?: unknown };
   if (typeof TableName === 'string') return [TableName];

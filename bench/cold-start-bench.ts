@@ -63,8 +63,8 @@ export async function benchColdStarts(root: string, stack: BenchStack, profile: 
       ...BENCH_ENV,
       ...localAwsEnvironment(stack.endpoints),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-      // What the bundles leave out (the AWS SDK) comes from the runtime's modules on Lambda
-      // (NODE_PATH=/var/runtime/node_modules); here, from this repository's.
+      // What serverless.yml leaves out of the bundles (custom.esbuild.exclude) comes from a layer or
+      // the runtime's modules on Lambda; here, from this repository's.
       NODE_PATH: join(root, 'node_modules'),
     };
     const results: ColdStart[] = [];
