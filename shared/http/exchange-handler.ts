@@ -46,5 +46,5 @@ export function exchangeHandler(method: AuthMethod | 'renewal', exchange: (event
       });
       throw error;
     }
-  });
+  }, { logRefusals: false });
 }

@@ -6,17 +6,22 @@ import { XucError } from '../errors.ts';
 import { logger, reasonOf } from '../logger.ts';
 import { errorResponse, type HttpResult } from './responses.ts';
 
+export interface HttpHandlerOptions {
+  /** False for functions that write their own audit event for every refusal (the exchanges). */
+  logRefusals?: boolean;
+}
+
 /**
  * Turns any error into the contract's JSON answer. Known errors keep their code and public
  * message; their reason is logged. Anything else is logged in full and answered with a bare
  * `UnhandledError`.
  */
-export function contractErrors<TEvent>(): MiddlewareObj<TEvent, HttpResult> {
+export function contractErrors<TEvent>({ logRefusals = true }: HttpHandlerOptions = {}): MiddlewareObj<TEvent, HttpResult> {
   return {
     onError: async (request) => {
       const error = request.error;
       if (error instanceof XucError && error.status < 500) {
-        logger.info('request refused', { error: error.code, reason: reasonOf(error.cause) });
+        if (logRefusals) logger.info('request refused', { error: error.code, reason: reasonOf(error.cause) });
       } else if (error instanceof XucError) {
         logger.error('request failed', { error: error.code, reason: reasonOf(error.cause) });
       } else {
@@ -52,10 +57,10 @@ export function requestLimits<TEvent>(): MiddlewareObj<TEvent, HttpResult> {
 export type HttpFunction<TEvent> = (event: TEvent, context: Context) => Promise<HttpResult>;
 
 /** Wraps an HTTP function with the service's middleware: log context, contract errors, request limits. */
-export function httpHandler<TEvent = APIGatewayProxyEventV2>(fn: HttpFunction<TEvent>) {
+export function httpHandler<TEvent = APIGatewayProxyEventV2>(fn: HttpFunction<TEvent>, options: HttpHandlerOptions = {}) {
   return middy<TEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(contractErrors<TEvent>())
+    .use(contractErrors<TEvent>(options))
     .use(requestLimits<TEvent>())
     .handler(fn);
 }

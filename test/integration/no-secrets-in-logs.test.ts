@@ -58,6 +58,8 @@ describe('logs', () => {
       expect.objectContaining({ method: 'password', outcome: 'failure', error: 'InvalidCredentials', reason: 'wrong password', source: '127.0.0.1' }),
     );
     expect(exchanges).toContainEqual(expect.objectContaining({ method: 'renewal', outcome: 'failure', error: 'InvalidToken' }));
+    // One line per refused exchange: the audit event, not also a generic one.
+    expect(events.filter((event) => event.error === 'InvalidCredentials')).toHaveLength(1);
     expect(events).toContainEqual(
       expect.objectContaining({ audit: 'authorizer', outcome: 'deny', reason: expect.stringContaining('revoked'), source: '127.0.0.1' }),
     );
