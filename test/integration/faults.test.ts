@@ -82,9 +82,10 @@ describe('faults of the AWS dependencies', () => {
       const rpcLookups = new TokenLookups(rpcBatchGet(new AwsJsonRpcClient(DYNAMODB, { ...options, endpoint: silent.origin })), 'tokens');
       const rpcSecret = new VersionedSecret(rpcGetSecretValue(new AwsJsonRpcClient(SECRETS_MANAGER, { ...options, endpoint: silent.origin })), 'secret', 0);
 
-      for (const pending of [sdkStore.lookup('x', 'alice'), sdkSecret.versions(), rpcLookups.lookup('x', 'alice'), rpcSecret.versions()]) {
-        expect((await refusal(pending)).code).toBe('ServiceUnavailable');
-      }
+      const refusals = await Promise.all(
+        [sdkStore.lookup('x', 'alice'), sdkSecret.versions(), rpcLookups.lookup('x', 'alice'), rpcSecret.versions()].map(refusal),
+      );
+      expect(refusals.map((error) => error.code)).toEqual(Array(4).fill('ServiceUnavailable'));
     } finally {
       await silent.close();
     }
