@@ -58,7 +58,7 @@ export const sdkGetSecretValue =
 export const documentBatchGet =
   (db: DynamoDBDocumentClient): BatchGetItems =>
   async (requestItems) => {
-    const consistent = Object.fromEntries(Object.entries(requestItems).map(([table, keys]) => [table, { ...keys, ConsistentRead: true }]));
+    const consistent = Object.fromEntries(Object.entries(requestItems).map(([table, request]) => [table, { ...request, ConsistentRead: true }]));
     const out = await db.send(new BatchGetCommand({ RequestItems: consistent }));
     if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) throw new Error('DynamoDB left keys unprocessed');
     return out.Responses ?? {};
