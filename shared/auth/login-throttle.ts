@@ -1,19 +1,40 @@
-import { BatchGetCommand, BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentBatchGet } from '../clients/aws.ts';
 import { dynamoCall } from '../clients/dynamo-calls.ts';
 import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
 
 export type ThrottlePolicy = Config['throttle'];
 
-interface AttemptItem {
-  key: string;
-  failures: number;
+/** A counter item of the attempts table; absent attributes are zero. */
+interface Counter {
+  failures?: number;
   /** Epoch milliseconds of the latest failure. */
-  lastFailureAt: number;
+  lastFailureAt?: number;
+  /** Attempts begun and not yet ended. */
+  pending?: number;
 }
 
-export interface AttemptState {
-  loginFailures: number;
+/** One atomic change of a counter. */
+interface Change {
+  add?: Partial<Record<'failures' | 'pending', number>>;
+  set?: Partial<Record<'lastFailureAt', number>>;
+  remove?: string[];
+}
+
+interface Tally {
+  failures: number;
+  lastFailureAt: number;
+  pending: number;
+}
+
+/** One password attempt under way: it must be ended exactly once. */
+export interface LoginAttempt {
+  failed(): Promise<void>;
+  /** Clears the login's failures. */
+  succeeded(): Promise<void>;
+  /** Ends an attempt that reached no verdict (a dependency failed): it counts for nothing. */
+  abandoned(): Promise<void>;
 }
 
 /**
@@ -21,8 +42,12 @@ export interface AttemptState {
  * address in fixed windows (the current and the previous one count, so a window boundary does
  * not wipe the slate). Past the limit the key is locked for a back-off that doubles with every
  * further failure; a locked login or address gets 429 `TooManyAttempts` with `Retry-After`,
- * before any password is hashed. A successful login clears its login's count. Counters use
- * DynamoDB's atomic ADD, so concurrent failures are never lost, and expire through TTL.
+ * before any password is hashed. A successful login clears its login's count.
+ *
+ * An attempt is registered as pending, atomically, before its password is hashed, and the
+ * decision reads the counts as they stood just before it: attempts under way count against the
+ * limit, so that a burst of parallel guesses gets no more tries than sequential ones. Counters
+ * use DynamoDB's atomic ADD, so concurrent attempts are never lost, and expire through TTL.
  */
 export class LoginThrottle {
   constructor(
@@ -32,80 +57,81 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Throws 429 while `login` or `source` is locked out; otherwise tells how many failures the login has. */
-  async check(login: string, source?: string): Promise<AttemptState> {
-    const keys = [...this.keys('login', login), ...(source ? this.keys('source', source) : [])];
-    const out = await dynamoCall(() =>
-      this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys.map((key) => ({ key })), ConsistentRead: true } } }),
-      ),
-    );
-    const items = (out.Responses?.[this.table] ?? []) as AttemptItem[];
-    const login_ = this.tally(items, 'login', login);
-    const source_ = source ? this.tally(items, 'source', source) : { failures: 0, lastFailureAt: 0 };
-    const lockedUntil = Math.max(
-      this.lockedUntil(login_, this.policy.loginMaxFailures),
-      this.lockedUntil(source_, this.policy.sourceMaxFailures),
-    );
-    const wait = lockedUntil - this.now();
+  /** Begins an attempt, or throws 429 while `login` or `source` is locked or its remaining tries are all under way. */
+  async begin(login: string, source?: string): Promise<LoginAttempt> {
+    const window = Math.floor(this.now() / 1000 / this.policy.windowSeconds);
+    const limited = [
+      { current: `login#${window}#${login}`, previous: `login#${window - 1}#${login}`, limit: this.policy.loginMaxFailures },
+      ...(source ? [{ current: `source#${window}#${source}`, previous: `source#${window - 1}#${source}`, limit: this.policy.sourceMaxFailures }] : []),
+    ];
+    const [previous, ...before] = await Promise.all([
+      dynamoCall(() => documentBatchGet(this.db)({ [this.table]: { Keys: limited.map((key) => ({ key: key.previous })) } })),
+      ...limited.map((key) => this.update(key.current, { add: { pending: 1 } }, true)),
+    ]);
+    const previousOf = (i: number) => (previous[this.table] ?? []).find((item) => item.key === limited[i]?.previous) as Counter | undefined;
+    const wait = Math.max(...limited.map((key, i) => this.wait(tally(before[i], previousOf(i)), key.limit)));
+    const end = (change: Change) => Promise.all(limited.map((key) => this.update(key.current, change))).then(() => undefined);
+    const release = () => end({ add: { pending: -1 } });
     if (wait > 0) {
+      await release();
       throw new XucError('TooManyAttempts', {
         headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
         cause: new Error(`locked out for ${Math.ceil(wait / 1000)} s`),
       });
     }
-    return { loginFailures: login_.failures };
+    return {
+      failed: () => end({ add: { failures: 1, pending: -1 }, set: { lastFailureAt: this.now() } }),
+      succeeded: async () => {
+        const [loginKey, sourceKey] = limited;
+        const clear = ['failures', 'lastFailureAt'];
+        await Promise.all([
+          loginKey && this.update(loginKey.current, { add: { pending: -1 }, remove: clear }),
+          loginKey && previousOf(0)?.failures && this.update(loginKey.previous, { remove: clear }),
+          sourceKey && this.update(sourceKey.current, { add: { pending: -1 } }),
+        ]);
+      },
+      abandoned: release,
+    };
   }
 
-  async recordFailure(login: string, source?: string): Promise<void> {
-    const [loginKey] = this.keys('login', login);
-    const [sourceKey] = source ? this.keys('source', source) : [];
-    await Promise.all([loginKey, sourceKey].filter((key): key is string => Boolean(key)).map((key) => this.increment(key)));
+  /** How long the key stays closed, in milliseconds; 0 when the attempt may go on. */
+  private wait({ failures, lastFailureAt, pending }: Tally, limit: number): number {
+    const backoff = Math.min(this.policy.backoffBaseSeconds * 2 ** (failures - limit), this.policy.backoffMaxSeconds);
+    const lockedFor = failures < limit ? 0 : Math.max(0, lastFailureAt + backoff * 1000 - this.now());
+    // Attempts under way may each become a failure: they take the tries that are left. They end
+    // within seconds (one password hash), hence the short wait.
+    const busyFor = pending > 0 && failures + pending >= limit ? 1000 : 0;
+    return Math.max(lockedFor, busyFor);
   }
 
-  /** Clears the login's count after a successful login. */
-  async recordSuccess(login: string): Promise<void> {
-    await dynamoCall(() =>
-      this.db.send(
-        new BatchWriteCommand({
-          RequestItems: { [this.table]: this.keys('login', login).map((key) => ({ DeleteRequest: { Key: { key } } })) },
-        }),
-      ),
-    );
-  }
-
-  private increment(key: string): Promise<unknown> {
-    const now = this.now();
-    const expiresAt = Math.ceil(now / 1000) + 2 * this.policy.windowSeconds + this.policy.backoffMaxSeconds;
-    return dynamoCall(() =>
+  private async update(key: string, change: Change, returnOld = false): Promise<Counter | undefined> {
+    // Every write pushes the expiry on: a counter lives two windows plus the longest back-off.
+    const set = { ...change.set, expiresAt: Math.ceil(this.now() / 1000) + 2 * this.policy.windowSeconds + this.policy.backoffMaxSeconds };
+    const add = Object.keys(change.add ?? {});
+    const expression = [
+      add.length > 0 ? `ADD ${add.map((name) => `${name} :${name}`).join(', ')}` : '',
+      `SET ${Object.keys(set).map((name) => `${name} = :${name}`).join(', ')}`,
+      change.remove ? `REMOVE ${change.remove.join(', ')}` : '',
+    ];
+    const out = await dynamoCall(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { key },
-          UpdateExpression: 'ADD failures :one SET lastFailureAt = :now, expiresAt = :expiresAt',
-          ExpressionAttributeValues: { ':one': 1, ':now': now, ':expiresAt': expiresAt },
+          UpdateExpression: expression.filter(Boolean).join(' '),
+          ExpressionAttributeValues: Object.fromEntries(Object.entries({ ...change.add, ...set }).map(([name, value]) => [`:${name}`, value])),
+          ...(returnOld ? { ReturnValues: 'ALL_OLD' as const } : {}),
         }),
       ),
     );
+    return out.Attributes as Counter | undefined;
   }
+}
 
-  /** The keys of the current and the previous window. */
-  private keys(kind: 'login' | 'source', value: string): string[] {
-    const window = Math.floor(this.now() / 1000 / this.policy.windowSeconds);
-    return [`${kind}#${window}#${value}`, `${kind}#${window - 1}#${value}`];
-  }
-
-  private tally(items: AttemptItem[], kind: 'login' | 'source', value: string) {
-    const mine = items.filter((item) => this.keys(kind, value).includes(item.key));
-    return {
-      failures: mine.reduce((sum, item) => sum + item.failures, 0),
-      lastFailureAt: Math.max(0, ...mine.map((item) => item.lastFailureAt)),
-    };
-  }
-
-  private lockedUntil({ failures, lastFailureAt }: { failures: number; lastFailureAt: number }, limit: number): number {
-    if (failures < limit) return 0;
-    const backoff = Math.min(this.policy.backoffBaseSeconds * 2 ** (failures - limit), this.policy.backoffMaxSeconds);
-    return lastFailureAt + backoff * 1000;
-  }
+function tally(current: Counter | undefined, previous: Counter | undefined): Tally {
+  return {
+    failures: (current?.failures ?? 0) + (previous?.failures ?? 0),
+    lastFailureAt: Math.max(current?.lastFailureAt ?? 0, previous?.lastFailureAt ?? 0),
+    pending: current?.pending ?? 0,
+  };
 }

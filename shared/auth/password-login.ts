@@ -43,16 +43,23 @@ function decoyHash(policy: ScryptParams): Promise<string> {
  * A hash made under older parameters is upgraded on a successful login.
  */
 export async function passwordLogin(deps: PasswordLoginDeps, request: PasswordLoginRequest): Promise<IssuedToken> {
-  const attempts = await deps.throttle.check(request.login, request.source);
-  const user = await deps.users.get(request.login);
-  const storedHash = user?.passwordHash;
-  const matches = await verifyPassword(request.password, storedHash ?? (await decoyHash(deps.passwordPolicy)));
+  const attempt = await deps.throttle.begin(request.login, request.source);
+  let user, storedHash, matches;
+  try {
+    user = await deps.users.get(request.login);
+    storedHash = user?.passwordHash;
+    matches = await verifyPassword(request.password, storedHash ?? (await decoyHash(deps.passwordPolicy)));
+  } catch (error) {
+    // Left pending, the attempt would hold one of the login's tries until its counter expires.
+    await attempt.abandoned().catch(() => undefined);
+    throw error;
+  }
   if (!storedHash || !matches || !mayLogIn(user)) {
-    await deps.throttle.recordFailure(request.login, request.source);
+    await attempt.failed();
     const reason = !user ? 'no such user' : !matches ? 'wrong password' : 'user may not log in';
     throw new XucError('InvalidCredentials', { cause: new Error(reason) });
   }
-  if (attempts.loginFailures > 0) await deps.throttle.recordSuccess(user.login);
+  await attempt.succeeded();
   if (needsRehash(storedHash, deps.passwordPolicy)) {
     await upgradeHash(deps, user.login, storedHash, request.password);
   }

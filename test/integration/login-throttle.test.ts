@@ -94,6 +94,31 @@ describe('brute-force protection of the password login', () => {
     const window = Math.floor(clock.now / 1000 / 900);
     const item = await services.db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${login}` } }));
     expect(item.Item?.failures).toBe(60);
+    expect(item.Item?.pending).toBe(0);
+  });
+
+  it('gives a burst of parallel guesses no more tries than sequential ones', async () => {
+    const { clock, services } = clockedServices();
+    const user = await createUser(services);
+    const outcomes = await Promise.all(Array.from({ length: 30 }, () => attempt(services, user.login, 'wrong')));
+    const guesses = outcomes.filter((outcome) => outcome === 'InvalidCredentials').length;
+    expect(guesses).toBeGreaterThanOrEqual(1);
+    expect(guesses).toBeLessThanOrEqual(POLICY.loginMaxFailures);
+    expect(outcomes.filter((outcome) => outcome.startsWith('429')).length).toBe(30 - guesses);
+    const window = Math.floor(clock.now / 1000 / 900);
+    const item = await services.db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${user.login}` } }));
+    expect(item.Item).toMatchObject({ failures: guesses, pending: 0 });
+  });
+
+  it('counts an attempt that a failed dependency cut short for nothing', async () => {
+    const { clock, services } = clockedServices();
+    const broken = testServices({ now: () => clock.now, config: { throttle: POLICY, usersTable: 'no-such-table' } });
+    const login = uniqueLogin('cut');
+    for (let i = 0; i < 10; i++) expect(await attempt(broken, login, 'wrong')).toBe('ServiceUnavailable');
+    const window = Math.floor(clock.now / 1000 / 900);
+    const item = await services.db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${login}` } }));
+    expect(item.Item?.pending).toBe(0);
+    expect(item.Item?.failures).toBeUndefined();
   });
 
   it('answers 429 TooManyAttempts with Retry-After through the function', async () => {
