@@ -60,11 +60,12 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
   if (!presented) return { kind: 'unauthenticated' };
   try {
     const cached = deps.cache?.get(presented.token);
-    // Both secrets are read side by side: on a cold container that is one round trip, not two.
-    // A cached token needs no signing key, so the hot path skips that.
+    // A header token may be either kind: both secrets are read side by side, so that a cold
+    // container makes one round trip, not two. Other sources go straight to verification, and a
+    // cached token needs no signing key at all.
     const [isSharedToken] = await Promise.all([
       presented.source === 'header' ? deps.sharedToken.matches(presented.token) : false,
-      cached ? undefined : deps.tokens.warm().catch(() => undefined),
+      presented.source === 'header' && !cached ? deps.tokens.warm().catch(() => undefined) : undefined,
     ]);
     if (isSharedToken) return { kind: 'allow', context: { principal: 'server' } };
     const sharedOnly = needsSharedToken(request, deps.sharedTokenRoutes);
