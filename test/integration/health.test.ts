@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/health/handler.ts';
 import { checkHealth } from '../../shared/health.ts';
-import { XucError } from '../../shared/errors.ts';
 import { localClients } from '../../infra/local/stack.ts';
-import { bodyOf, httpEvent, lambdaContext, testServices } from '../support/fixtures.ts';
+import { bodyOf, httpEvent, lambdaContext, refusal, testServices } from '../support/fixtures.ts';
 
 describe('GET /auth/health', () => {
   it('is 200 {"status":"ok"} when the tables and secrets answer', async () => {
@@ -16,11 +15,11 @@ describe('GET /auth/health', () => {
     ['DynamoDB is unreachable', () => testServices({ db: localClients({ dynamodb: 'http://127.0.0.1:9', secretsManager: '' }).db })],
     ['Secrets Manager is unreachable', () => testServices({ secrets: localClients({ dynamodb: '', secretsManager: 'http://127.0.0.1:9' }).secrets })],
     ['a table is missing', () => testServices({ config: { usersTable: 'no-such-table' } })],
+    ['the brute-force counters table is missing', () => testServices({ config: { attemptsTable: 'no-such-table' } })],
     ['a secret is missing', () => testServices({ config: { signingKeySecretId: 'no/such/secret' } })],
   ])('is a 503 ServiceUnavailable when %s', async (_, broken) => {
-    const error = await checkHealth(broken()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(XucError);
-    expect((error as XucError).toJSON()).toEqual({ error: 'ServiceUnavailable', message: 'Service temporarily unavailable' });
-    expect((error as XucError).status).toBe(503);
+    const error = await refusal(checkHealth(broken()));
+    expect(error.toJSON()).toEqual({ error: 'ServiceUnavailable', message: 'Service temporarily unavailable' });
+    expect(error.status).toBe(503);
   });
 });
