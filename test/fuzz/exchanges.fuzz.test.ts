@@ -23,7 +23,9 @@ let peer: OidcPeer;
 let kdc: Kdc;
 let cannedCas: Awaited<ReturnType<typeof startHostileServer>>;
 const BASE = '/xuc/api/2.0/auth';
-const EXCHANGE_STATUSES = [200, 400, 401, 403, 429, 502, 503];
+// No arbitrary input holds a credential of a user (their passwords are random, the CAS double
+// refuses every ticket, the tokens are made up): a 200 would be a token given away.
+const EXCHANGE_STATUSES = [400, 401, 403, 429, 502, 503];
 
 beforeAll(async () => {
   [peer, kdc] = await Promise.all([startOidcPeer(), startKdc()]);
@@ -98,10 +100,16 @@ describe(`every exchange answers arbitrary requests by the contract (${RUNS} run
     fc.assert(
       fc.property(xmlish, (text) => {
         runs += 1;
+        let identity: ReturnType<typeof parseServiceResponse> | undefined;
+        let error: unknown;
         try {
-          const identity = parseServiceResponse(text);
+          identity = parseServiceResponse(text);
+        } catch (thrown) {
+          error = thrown;
+        }
+        if (identity) {
           expect(identity.user.length).toBeGreaterThan(0);
-        } catch (error) {
+        } else {
           expect(error).toBeInstanceOf(XucError);
           expect(['CasServerInvalidResponse', 'CasServerInvalidTicket', 'CasServerUnavailable']).toContain((error as XucError).code);
         }
