@@ -36,13 +36,23 @@ function breakdown(output: Metafile['outputs'][string]): PackageShare[] {
   return [...shares].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-/** What serverless.yml's `custom.esbuild` leaves out of the bundles, and the modules it swaps. */
-function esbuildSettings(root: string): { exclude: string[]; alias: Record<string, string> } {
+/** The esbuild options of serverless.yml's `custom.esbuild`, as serverless-esbuild hands them to esbuild. */
+interface EsbuildSettings {
+  minify?: boolean;
+  target?: string;
+  platform?: 'node';
+  format?: 'cjs' | 'esm';
+  mainFields?: string[];
+  exclude?: string[];
+  alias?: Record<string, string>;
+}
+
+function esbuildSettings(root: string): EsbuildSettings {
   // CloudFormation tags (!GetAtt, !Ref) are irrelevant here and parsed as plain strings.
   const service = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as {
-    custom?: { esbuild?: { exclude?: string[]; alias?: Record<string, string> } };
+    custom?: { esbuild?: EsbuildSettings };
   };
-  return { exclude: service.custom?.esbuild?.exclude ?? [], alias: service.custom?.esbuild?.alias ?? {} };
+  return service.custom?.esbuild ?? {};
 }
 
 /**
@@ -54,19 +64,20 @@ export async function buildBundles(root: string, outdir: string): Promise<Bundle
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+  const settings = esbuildSettings(root);
   const { metafile } = await build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(names.map((name) => [name, `functions/${name}/handler.ts`])),
     outdir,
     bundle: true,
-    minify: true,
     sourcemap: false,
-    target: 'node20',
-    platform: 'node',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    external: esbuildSettings(root).exclude,
-    alias: esbuildSettings(root).alias,
+    minify: settings.minify ?? false,
+    target: settings.target ?? 'node20',
+    platform: settings.platform ?? 'node',
+    format: settings.format ?? 'cjs',
+    ...(settings.mainFields ? { mainFields: settings.mainFields } : {}),
+    external: settings.exclude ?? [],
+    alias: settings.alias ?? {},
     outExtension: { '.js': '.cjs' },
     metafile: true,
     logLevel: 'silent',

@@ -6,7 +6,6 @@ type Service = 'dynamodb' | 'secretsManager';
 
 interface Call {
   service: Service;
-  operation: string;
   /** DynamoDB tables the request touches (a batch may touch several). */
   tables: string[];
 }
@@ -28,7 +27,7 @@ function tablesOf(body: unknown): string[] {
 }
 
 /**
- * Counts AWS requests by service, operation and table in the SDK's Node HTTP handler, which both
+ * Counts AWS requests by service and table in the SDK's Node HTTP handler, which both
  * kinds of client take as `requestHandler`: the generated SDK clients of the functions and the
  * authorizer's JSON RPC clients. It sits beneath every retry, so that each HTTP attempt counts:
  * the figure is round trips, not calls.
@@ -43,9 +42,8 @@ export class CallCounter {
     const calls = () => this.#calls;
     this.handler = new (class extends NodeHttpHandler {
       override handle(request: HttpRequest, options?: HttpHandlerOptions) {
-        const [prefix = '', operation = 'unknown'] = (request.headers['x-amz-target'] ?? '').split('.');
-        const service = SERVICES[prefix];
-        if (service) calls().push({ service, operation, tables: tablesOf(request.body) });
+        const service = SERVICES[(request.headers['x-amz-target'] ?? '').split('.')[0] ?? ''];
+        if (service) calls().push({ service, tables: tablesOf(request.body) });
         return super.handle(request, options);
       }
     })({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true });

@@ -11,7 +11,6 @@ export interface Summary {
   opsPerSecond: number;
   p50Ns: number;
   p99Ns: number;
-  meanNs: number;
 }
 
 export interface MeasureOptions {
@@ -45,13 +44,11 @@ export function quantile(sorted: Float64Array, q: number): number {
 
 export function summarize(timing: Timing): Summary {
   const sorted = Float64Array.from(timing.samplesNs).sort();
-  const total = sorted.reduce((sum, value) => sum + value, 0);
   return {
     n: sorted.length,
     opsPerSecond: sorted.length / (timing.elapsedNs / 1e9),
     p50Ns: quantile(sorted, 0.5),
     p99Ns: quantile(sorted, 0.99),
-    meanNs: total / sorted.length,
   };
 }
 
