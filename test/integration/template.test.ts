@@ -92,8 +92,8 @@ describe('the deployable template (osls package --stage prod)', () => {
       cas: actions('CasLambdaFunction'),
       sso: actions('SsoLambdaFunction'),
     }).toEqual({
-      authorizer: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
-      login: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
+      authorizer: ['dynamodb:BatchGetItem', 'secretsmanager:GetSecretValue'],
+      login: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
       check: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
       logout: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       tokens: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -105,13 +105,34 @@ describe('the deployable template (osls package --stage prod)', () => {
   });
 
   it('lets only the sso function read the keytab secret, and only the authorizer read the shared token', () => {
-    expect(raw.match(/secret:xuc-auth\/prod\/keytab-\*/g)).toHaveLength(1);
+    expect(raw.match(/secret:xuc-auth\/prod\/keytab-\?{6}"/g)).toHaveLength(1);
     const readers = ofType('AWS::IAM::Role').filter(([, role]) =>
       (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])
         .flatMap((p) => p.PolicyDocument.Statement)
         .some((s) => s.Action.includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('PlayAuthTokenSecret')),
     );
     expect(readers.map(([name]) => name)).toEqual(['AuthorizerIamRoleLambdaExecution']);
+  });
+
+  it('shows the OIDC settings, the introspection client secret among them, to the oidc function only', () => {
+    const withOidc = ofType('AWS::Lambda::Function').filter(([, fn]) =>
+      Object.keys((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).some((name) => name.startsWith('OIDC_')),
+    );
+    expect(withOidc.map(([name]) => name)).toEqual(['OidcLambdaFunction']);
+  });
+
+  it('declares the authorizer as API Gateway must call it: simple responses, payload 2.0, no identity source, no cache', () => {
+    const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [[, authorizer]] = authorizers as [[string, Resource]];
+    expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'REQUEST', AuthorizerPayloadFormatVersion: '2.0', EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 0 });
+    // With an identity source API Gateway would refuse any request that lacks it: ?token= and Bearer would stop working.
+    expect(authorizer.Properties.IdentitySource ?? []).toEqual([]);
+    const routes = Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route.Properties.AuthorizationType ?? 'NONE']));
+    for (const key of ['POST /xuc/api/2.0/auth/logout', 'GET /xuc/api/2.0/auth/tokens', 'DELETE /xuc/api/2.0/auth/tokens', 'DELETE /xuc/api/2.0/auth/tokens/{id}']) {
+      expect(routes[key]).toBe('CUSTOM');
+    }
+    for (const key of ['POST /xuc/api/2.0/auth/login', 'GET /xuc/api/2.0/auth/check', 'GET /xuc/api/2.0/auth/health']) expect(routes[key]).toBe('NONE');
   });
 
   it("exports the authorizer's ARN for other APIs to attach it", () => {
