@@ -7,7 +7,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  * - `ExchangeFailures` (Count) by `Method` and `ErrorCode`;
  * - `ExchangeLatency` (Milliseconds) by `Method` and `Outcome`;
  * - `AuthorizerDenials` (Count) by `Reason` (a small fixed set: NoToken, InvalidToken,
- *   TokenExpired, SharedTokenRoute, UnreadablePath, ServiceUnavailable).
+ *   TokenExpired, SharedTokenRoute, UnreadablePath, ServiceUnavailable, UnhandledError).
  */
 const metrics = new Metrics({ namespace: 'XucAuth', serviceName: 'xuc-auth' });
 
