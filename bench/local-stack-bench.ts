@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -23,40 +23,6 @@ export interface LocalStackResult {
 const SHARED_TOKEN = 'bench-local-stack-shared-token-0123456789ab';
 const DEMO = { login: 'demo', password: 'demo-password' };
 export const LOCAL_STACK_WARMUP = 200;
-/** Build output and state of serverless-offline and serverless-esbuild, which a private service dir must not share. */
-const PER_STACK = new Set(['.esbuild', '.serverless', '.local', '.git']);
-
-/**
- * A service dir of the bench's own: links to the checkout's files, a copy of serverless.yml (osls
- * refuses a linked one). serverless-esbuild builds into `<service dir>/.esbuild` and deletes it on
- * exit, so a stack started in the checkout itself would break any other stack running there
- * (`npm start`, the end-to-end test) and be broken by them.
- */
-async function privateServiceDir(root: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'xuc-auth-bench-service-'));
-  for (const name of await readdir(root)) {
-    if (PER_STACK.has(name)) continue;
-    await (name === 'serverless.yml' ? copyFile(join(root, name), join(dir, name)) : symlink(join(root, name), join(dir, name)));
-  }
-  return dir;
-}
-
-async function startStack(root: string, env: Record<string, string>) {
-  const serviceDir = await privateServiceDir(root);
-  const previous = process.cwd();
-  // startLocalStack runs `npm start` in the current directory.
-  process.chdir(serviceDir);
-  try {
-    const stack = await startLocalStack(env);
-    return { stack, serviceDir };
-  } catch (error) {
-    await rm(serviceDir, { recursive: true, force: true });
-    throw error;
-  } finally {
-    process.chdir(previous);
-  }
-}
-
 /** serverless-offline marks failures with `×`; request ids and durations differ from line to line. */
 function incidents(log: string): string[] {
   const lines = log
@@ -75,7 +41,7 @@ export async function benchLocalStack(root: string, settings: NonNullable<Profil
   const dataDir = await mkdtemp(join(tmpdir(), 'xuc-auth-bench-data-'));
   const env = await privateStackEnv(dataDir, SHARED_TOKEN);
   const port = Number(env.PORT);
-  const { stack, serviceDir } = await startStack(root, env);
+  const stack = await startLocalStack(env, { root });
   const forget = onAbandon(() => stack.stop());
   try {
     const base = `http://127.0.0.1:${port}/xuc/api/2.0/auth`;
@@ -111,6 +77,5 @@ export async function benchLocalStack(root: string, settings: NonNullable<Profil
     forget();
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
-    await rm(serviceDir, { recursive: true, force: true });
   }
 }

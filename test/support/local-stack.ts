@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFile, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A port that was free a moment ago. */
 export async function freePort(): Promise<number> {
@@ -16,12 +19,33 @@ export interface RunningStack {
   stop: () => Promise<void>;
 }
 
+/** Build output and state of serverless-offline and serverless-esbuild, which a private service dir must not share. */
+const PER_STACK = new Set(['.esbuild', '.serverless', '.local', '.git']);
+
 /**
- * Starts the real local stack with `npm start` and resolves once it announces itself; its
- * output is kept for assertions. The process group is stopped with SIGINT, as Ctrl-C would.
+ * A service dir of its own: links to the checkout's files, a copy of serverless.yml (osls
+ * refuses a linked one). serverless-esbuild builds into `<service dir>/.esbuild` and deletes it on
+ * exit, so a stack started in the checkout itself would break any other stack running there
+ * (`npm start`, the end-to-end test, the demo, the bench) and be broken by them.
  */
-export async function startLocalStack(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningStack> {
+async function privateServiceDir(root: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'xuc-auth-service-'));
+  for (const name of await readdir(root)) {
+    if (PER_STACK.has(name)) continue;
+    await (name === 'serverless.yml' ? copyFile(join(root, name), join(dir, name)) : symlink(join(root, name), join(dir, name)));
+  }
+  return dir;
+}
+
+/**
+ * Starts the real local stack with `npm start`, in a private service dir made from the checkout
+ * at `root`, and resolves once it announces itself; its output is kept for assertions. The
+ * process group is stopped with SIGINT, as Ctrl-C would, and the service dir removed.
+ */
+export async function startLocalStack(env: Record<string, string>, { root = process.cwd(), timeoutMs = 90_000 } = {}): Promise<RunningStack> {
+  const serviceDir = await privateServiceDir(root);
   const child: ChildProcess = spawn('npm', ['start'], {
+    cwd: serviceDir,
     env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,6 +62,7 @@ export async function startLocalStack(env: Record<string, string>, timeoutMs = 9
       await exited;
       clearTimeout(timer);
     }
+    await rm(serviceDir, { recursive: true, force: true });
   };
 
   await new Promise<void>((resolve, reject) => {
