@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { DEMO_USER } from '../infra/local/local-stack-plugin.ts';
 import { privateStackEnv, startLocalStack } from '../test/support/local-stack.ts';
 import { onAbandon } from './abandon.ts';
 import type { Profile } from './profile.ts';
@@ -21,7 +22,6 @@ export interface LocalStackResult {
 }
 
 const SHARED_TOKEN = 'bench-local-stack-shared-token-0123456789ab';
-const DEMO = { login: 'demo', password: 'demo-password' };
 export const LOCAL_STACK_WARMUP = 200;
 /** serverless-offline marks failures with `×`; request ids and durations differ from line to line. */
 function incidents(log: string): string[] {
@@ -45,7 +45,7 @@ export async function benchLocalStack(root: string, settings: NonNullable<Profil
   const forget = onAbandon(() => stack.stop());
   try {
     const base = `http://127.0.0.1:${port}/xuc/api/2.0/auth`;
-    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO) });
+    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: DEMO_USER.login, password: DEMO_USER.password }) });
     if (login.status !== 200) throw new Error(`local stack login answered ${login.status}: ${await login.text()}`);
     const { token } = (await login.json()) as { token: string };
     const target = { url: `${base}/tokens`, method: 'GET', headers: { 'x-auth-token': token }, connections: settings.connections };

@@ -7,5 +7,3 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 
 export const defaultProvider = () => fromEnv();
-export const credentialsWillNeedRefresh = () => false;
-export const credentialsTreatedAsExpired = () => false;

@@ -20,7 +20,7 @@ export interface LocalStackFile {
   environment: Record<string, string>;
 }
 
-export const localDataDir = (serviceDir: string): string => resolve(serviceDir, process.env.LOCAL_DATA_DIR ?? '.local');
+const localDataDir = (serviceDir: string): string => resolve(serviceDir, process.env.LOCAL_DATA_DIR ?? '.local');
 
 /**
  * serverless-offline companion: before the functions start, it starts dynalite and the Secrets

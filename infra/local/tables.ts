@@ -20,7 +20,7 @@ interface TableResource {
  * `names` (logical id → table name), so that local tables have the deployed key schema and
  * indexes. Properties that only CloudFormation knows (TTL, PITR, SSE) are left out.
  */
-export function tableDefinitions(names: Record<string, string>): CreateTableCommandInput[] {
+function tableDefinitions(names: Record<string, string>): CreateTableCommandInput[] {
   const { Resources } = parse(readFileSync(RESOURCES, 'utf8')) as { Resources: Record<string, TableResource> };
   return Object.entries(Resources)
     .filter(([, resource]) => resource.Type === 'AWS::DynamoDB::Table')

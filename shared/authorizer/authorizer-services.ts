@@ -2,16 +2,12 @@ import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../clients/aws-json
 import { rpcBatchGet, rpcGetSecretValue } from '../clients/rpc-reads.ts';
 import { config as processConfig, type Config } from '../config.ts';
 import { serviceSecrets } from '../secrets/service-secrets.ts';
-import type { SharedToken } from '../secrets/shared-token.ts';
 import { TokenLookups } from '../tokens/token-lookups.ts';
 import { TokenVerifier } from '../tokens/token-verifier.ts';
 import type { AuthorizerDeps } from './authorize.ts';
 import { DecisionCache } from './decision-cache.ts';
 
 export interface AuthorizerServices extends AuthorizerDeps {
-  config: Config;
-  tokens: TokenVerifier;
-  sharedToken: SharedToken;
   cache: DecisionCache;
 }
 
@@ -33,7 +29,6 @@ export function createAuthorizerServices(config: Config, overrides: AuthorizerOv
   const secretsManager = overrides.secretsManager ?? new AwsJsonRpcClient(SECRETS_MANAGER, options);
   const { signingKeys, sharedToken } = serviceSecrets(rpcGetSecretValue(secretsManager), config, now);
   return {
-    config,
     tokens: new TokenVerifier({ keys: signingKeys, records: new TokenLookups(rpcBatchGet(dynamodb), config.tokensTable), now }),
     sharedToken,
     sharedTokenRoutes: config.sharedTokenRoutes,

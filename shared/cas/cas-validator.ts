@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
 import { isAllowedUpstream, isUnreachable } from '../upstream.ts';
 
-export const MAX_CAS_RESPONSE_BYTES = 64 * 1024;
+const MAX_CAS_RESPONSE_BYTES = 64 * 1024;
 const MAX_SERVICE_LENGTH = 2048;
 const MAX_TICKET_LENGTH = 256;
 const MAX_ATTRIBUTES = 32;

@@ -32,8 +32,8 @@ export function contractErrors<TEvent>({ logRefusals = true }: HttpHandlerOption
   };
 }
 
-export const MAX_HEADER_BYTES = 16 * 1024;
-export const MAX_QUERY_BYTES = 8 * 1024;
+const MAX_HEADER_BYTES = 16 * 1024;
+const MAX_QUERY_BYTES = 8 * 1024;
 
 type SizedEvent = { headers?: Record<string, string | undefined>; queryStringParameters?: Record<string, string | undefined> | null };
 const size = (record: Record<string, string | undefined> | null | undefined): number =>

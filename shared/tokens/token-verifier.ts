@@ -6,7 +6,7 @@ import type { TokenRecordReader } from './token-lookups.ts';
 import type { TokenRecord } from './token-record.ts';
 
 /** Longer than any token this service issues; anything bigger is refused before parsing. */
-export const MAX_TOKEN_LENGTH = 2048;
+const MAX_TOKEN_LENGTH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface TokenVerifierOptions {

@@ -10,7 +10,7 @@ export interface NewUser {
   password?: string;
 }
 
-export const LOGIN_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
+const LOGIN_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
 
 /** Adds a user with a freshly hashed password; refuses a taken or malformed login. */
 export async function addUser(users: UserStore, user: NewUser, policy: ScryptParams, now: Date = new Date()): Promise<User> {
