@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { dirname } from 'node:path';
+import { listen } from './servers.ts';
 
 /**
  * A small AWS Secrets Manager endpoint speaking the real JSON 1.1 protocol
@@ -206,11 +207,6 @@ export async function serveSecretsManager(
       reply(apiError.type === 'InternalServiceError' ? 500 : 400, { __type: apiError.type, message: apiError.message }, apiError.type);
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const actualPort = await listen(server, port, host);
   return { endpoint: `http://${host}:${actualPort}`, server };
 }

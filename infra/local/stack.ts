@@ -1,26 +1,24 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
-  PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import dynalite from 'dynalite';
-import { createSecretsClient } from '../../shared/clients/aws.ts';
+import { createDocumentClient, createSecretsClient } from '../../shared/clients/aws.ts';
 import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../../shared/clients/aws-json-rpc.ts';
-import { newSecretValue } from '../../shared/secrets/rotation.ts';
+import { newSecretValue, rotateSecret } from '../../shared/secrets/rotation.ts';
 import type { Config } from '../../shared/config.ts';
 import { passwordPolicy } from '../../shared/users/passwords.ts';
 import { addUser } from '../../shared/users/user-admin.ts';
 import { DynamoUserStore } from '../../shared/users/user-store.ts';
-import { createDocumentClient } from '../../shared/clients/aws.ts';
 import { SecretsManagerEmulator, serveSecretsManager } from './secrets-manager-emulator.ts';
+import { closeServer, listen } from './servers.ts';
 import { createTables } from './tables.ts';
 
 export interface Endpoints {
@@ -69,21 +67,6 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-const listen = (server: Server, port: number, host: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
-
-const close = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
-
 /** Starts dynalite and the Secrets Manager emulator in this process. */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const host = options.host ?? '127.0.0.1';
@@ -103,7 +86,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   return {
     endpoints: { dynamodb: `http://${host}:${dynamoPort}`, secretsManager: secrets.endpoint },
     stop: async () => {
-      await Promise.all([close(dynamo), close(secrets.server)]);
+      await Promise.all([closeServer(dynamo), closeServer(secrets.server)]);
     },
   };
 }
@@ -153,7 +136,7 @@ export async function provisionStack(config: Config, endpoints: Endpoints, optio
   if (options.playAuthToken !== undefined) {
     if (existingToken === undefined) await createSecret(secrets, config.playAuthTokenSecretId, options.playAuthToken);
     else if (existingToken !== options.playAuthToken) {
-      await secrets.send(new PutSecretValueCommand({ SecretId: config.playAuthTokenSecretId, SecretString: options.playAuthToken }));
+      await rotateSecret(secrets, config.playAuthTokenSecretId, options.playAuthToken);
     }
   } else if (existingToken === undefined) {
     const generated = newSecretValue('play-auth-token');

@@ -4,14 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { SecretsManagerEmulator, serveSecretsManager } from '../../infra/local/secrets-manager-emulator.ts';
+import { closeServer, listen } from '../../infra/local/servers.ts';
 import { freePort } from './local-stack.ts';
-
-const listen = (server: Server, port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-const close = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
 
 /**
  * DynamoDB and Secrets Manager emulators that a fault test can stop and start again on the same
@@ -29,14 +23,14 @@ export async function stoppableEmulators() {
       await listen(dynamo, ports.dynamodb);
     },
     async stopDynamo() {
-      if (dynamo) await close(dynamo);
+      if (dynamo) await closeServer(dynamo);
       dynamo = undefined;
     },
     async startSecrets() {
       secrets = (await serveSecretsManager(new SecretsManagerEmulator(join(dir, 'secrets.json')), ports.secrets)).server;
     },
     async stopSecrets() {
-      if (secrets) await close(secrets);
+      if (secrets) await closeServer(secrets);
       secrets = undefined;
     },
     async close() {
