@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as authorizer } from '../../functions/authorizer/handler.ts';
-import { handler as login } from '../../functions/login/handler.ts';
 import { handler as check } from '../../functions/check/handler.ts';
 import { LOCAL_REGION, localAwsEnvironment, provisionStack } from '../../infra/local/stack.ts';
 import { createDocumentClient, createSecretsClient, sdkGetSecretValue } from '../../shared/clients/aws.ts';
@@ -10,15 +9,14 @@ import { VersionedSecret } from '../../shared/secrets/versioned-secret.ts';
 import { services } from '../../shared/services.ts';
 import { TokenLookups } from '../../shared/tokens/token-lookups.ts';
 import { DynamoTokenStore } from '../../shared/tokens/token-store.ts';
-import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, refusal, testConfig } from '../support/fixtures.ts';
+import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, postLogin, refusal, testConfig } from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { stoppableEmulators } from '../support/stoppable-emulators.ts';
 
 let emulators: Awaited<ReturnType<typeof stoppableEmulators>>;
 let user: { login: string; password: string };
 
-const post = (body: unknown) =>
-  login(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body: JSON.stringify(body) }), lambdaContext);
+const post = (body: unknown) => postLogin(body);
 const authorize = (token: string) => authorizer(authorizerEvent({ headers: { 'x-auth-token': token } }));
 
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handler as health } from '../../functions/health/handler.ts';
-import { handler as login } from '../../functions/login/handler.ts';
 import { handler as cas } from '../../functions/cas/handler.ts';
-import { bodyOf, httpEvent, lambdaContext } from '../support/fixtures.ts';
+import { bodyOf, httpEvent, lambdaContext, postLogin } from '../support/fixtures.ts';
 
 describe('request size limits', () => {
   it('refuses headers over 16 KB with 400 InvalidRequest', async () => {
@@ -18,7 +17,7 @@ describe('request size limits', () => {
   });
 
   it('refuses bodies over 16 KB with 400 InvalidRequest', async () => {
-    const result = await login(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body: JSON.stringify({ login: 'a', password: 'b', pad: 'x'.repeat(16_400) }) }), lambdaContext);
+    const result = await postLogin({ login: 'a', password: 'b', pad: 'x'.repeat(16_400) });
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result)).toEqual({ error: 'InvalidRequest', message: 'Request body exceeds 16384 bytes' });
   });

@@ -1,10 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { handler } from '../../functions/login/handler.ts';
 import { passwordLogin } from '../../shared/auth/password-login.ts';
 import type { ThrottlePolicy } from '../../shared/auth/login-throttle.ts';
 import { XucError } from '../../shared/errors.ts';
-import { bodyOf, createUser, httpEvent, lambdaContext, testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
+import { bodyOf, createUser, postLogin, testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
 
 const POLICY: ThrottlePolicy = { loginMaxFailures: 5, sourceMaxFailures: 1000, windowSeconds: 900, backoffBaseSeconds: 15, backoffMaxSeconds: 900 };
 
@@ -121,10 +120,22 @@ describe('brute-force protection of the password login', () => {
     expect(item.Item?.failures).toBeUndefined();
   });
 
+  it("counts a failure against the address API Gateway saw, never one a client claims in X-Forwarded-For", async () => {
+    const user = await createUser(testServices());
+    const seen = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const claimed = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const refused = await postLogin({ login: user.login, password: 'wrong' }, { sourceIp: seen, headers: { 'x-forwarded-for': claimed } });
+    expect(refused.statusCode).toBe(401);
+    const window = Math.floor(Date.now() / 1000 / testConfig().throttle.windowSeconds);
+    const counter = (address: string) =>
+      testServices().db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `source#${window}#${address}` } }));
+    expect((await counter(seen)).Item?.failures).toBe(1);
+    expect((await counter(claimed)).Item).toBeUndefined();
+  });
+
   it('answers 429 TooManyAttempts with Retry-After through the function', async () => {
     const user = await createUser(testServices());
-    const post = (password: string) =>
-      handler(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body: JSON.stringify({ login: user.login, password }) }), lambdaContext);
+    const post = (password: string) => postLogin({ login: user.login, password });
     for (let i = 0; i < 5; i++) expect((await post('wrong')).statusCode).toBe(401);
     const locked = await post(user.password);
     expect(locked.statusCode).toBe(429);

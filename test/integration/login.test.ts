@@ -2,19 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/login/handler.ts';
 import { services } from '../../shared/services.ts';
 import { hashPassword, passwordPolicy } from '../../shared/users/passwords.ts';
-import { bodyOf, createUser, httpEvent, lambdaContext, uniqueLogin } from '../support/fixtures.ts';
+import { bodyOf, createUser, httpEvent, lambdaContext, postLogin, uniqueLogin } from '../support/fixtures.ts';
 
-const login = (body: unknown, extra: Parameters<typeof httpEvent>[0] = {}) =>
-  handler(
-    httpEvent({
-      method: 'POST',
-      path: '/xuc/api/2.0/auth/login',
-      headers: { 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      ...extra,
-    }),
-    lambdaContext,
-  );
+const login = postLogin;
 
 const tokensOf = async (name: string) => services().tokenStore.listByLogin(name);
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as authorizer } from '../../functions/authorizer/handler.ts';
-import { handler as login } from '../../functions/login/handler.ts';
 import { services } from '../../shared/services.ts';
-import { authorizerEvent, createUser, httpEvent, lambdaContext } from '../support/fixtures.ts';
+import { authorizerEvent, createUser, postLogin } from '../support/fixtures.ts';
 
 interface Emf {
   _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
@@ -34,8 +33,7 @@ const find = (name: string, dimensions: Record<string, string>) =>
 describe('metrics (EMF, namespace XucAuth)', () => {
   it('counts tokens issued and failures by method, and times exchanges', async () => {
     const user = await createUser(services());
-    const post = (password: string) =>
-      login(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body: JSON.stringify({ login: user.login, password }) }), lambdaContext);
+    const post = (password: string) => postLogin({ login: user.login, password });
     await post(user.password);
     await post('wrong');
 

@@ -2,10 +2,9 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handler as authorizer } from '../../functions/authorizer/handler.ts';
 import { handler as check } from '../../functions/check/handler.ts';
-import { handler as login } from '../../functions/login/handler.ts';
 import { handler as logout } from '../../functions/logout/handler.ts';
 import { services } from '../../shared/services.ts';
-import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext } from '../support/fixtures.ts';
+import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, postLogin } from '../support/fixtures.ts';
 import { throughGateway } from '../support/gateway.ts';
 
 const captured: string[] = [];
@@ -29,8 +28,7 @@ afterAll(() => {
 describe('logs', () => {
   it('carry one audit event per exchange and per denial, and never a password, a token, the shared token or the signing key', async () => {
     const user = await createUser(services());
-    const post = (body: string) =>
-      login(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/login', body }), lambdaContext);
+    const post = (body: string) => postLogin(body);
 
     const ok = bodyOf(await post(JSON.stringify(user)));
     const token = ok.token as string;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
+import { handler as loginHandler } from '../../functions/login/handler.ts';
 import { localClients } from '../../infra/local/stack.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
 import { createServices, type ServiceOverrides, type Services } from '../../shared/services.ts';
@@ -38,6 +39,8 @@ export function httpEvent(options: {
   isBase64Encoded?: boolean;
   pathParameters?: Record<string, string>;
   authorizer?: unknown;
+  /** The address API Gateway saw the request come from. */
+  sourceIp?: string;
 }): APIGatewayProxyEventV2 {
   const method = options.method ?? 'GET';
   const path = options.path ?? '/xuc/api/2.0/auth/check';
@@ -56,7 +59,7 @@ export function httpEvent(options: {
       apiId: 'test',
       domainName: 'test.local',
       domainPrefix: 'test',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '127.0.0.1', userAgent: 'vitest' },
       requestId: randomUUID(),
       routeKey: `${method} ${path}`,
       stage: '$default',
@@ -66,6 +69,19 @@ export function httpEvent(options: {
     },
   } as APIGatewayProxyEventV2;
 }
+
+/** `POST /login` through the login function; a body that is not a string is sent as JSON. */
+export const postLogin = (body: unknown, extra: Parameters<typeof httpEvent>[0] = {}) =>
+  loginHandler(
+    httpEvent({
+      method: 'POST',
+      path: '/xuc/api/2.0/auth/login',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      ...extra,
+    }),
+    lambdaContext,
+  );
 
 export function authorizerEvent(options: {
   path?: string;
