@@ -4,7 +4,7 @@ import { CasValidator } from '../shared/cas/cas-validator.ts';
 import { SpnegoAcceptor } from '../shared/kerberos/spnego-acceptor.ts';
 import { OidcVerifier } from '../shared/oidc/oidc-verifier.ts';
 import type { Services } from '../shared/services.ts';
-import { addUser } from '../shared/users/user-admin.ts';
+import { ensureUser } from '../shared/users/user-admin.ts';
 import { passwordPolicy, verifyPassword } from '../shared/users/passwords.ts';
 import { OIDC_API_AUDIENCE } from '../test/peers/oidc-provider.ts';
 import type { BenchStack } from './bench-stack.ts';
@@ -40,15 +40,13 @@ async function timed(stack: BenchStack, fn: (i: number) => Promise<unknown>, ite
   return { summary: summarize(timing), dynamodbPerToken: withoutCounters / calls, counterRoundTripsPerToken: (all - withoutCounters) / calls };
 }
 
-async function ensureUser(services: Services, login: string, password?: string, policy = services.passwordPolicy): Promise<void> {
-  if (await services.users.get(login)) return;
-  await addUser(services.users, { login, profile: 'agent', ctiLoginEnabled: true, ...(password ? { password } : {}) }, policy);
-}
+const benchUser = (services: Services, login: string, password?: string, policy = services.passwordPolicy) =>
+  ensureUser(services.users, { login, profile: 'agent', ctiLoginEnabled: true, ...(password ? { password } : {}) }, policy);
 
 async function benchPassword(stack: BenchStack, services: Services, profile: Profile): Promise<ExchangeResult[]> {
   const { owaspHashes, cheap } = profile.exchanges;
-  await ensureUser(services, 'bench-owasp', PASSWORD);
-  await ensureUser(services, 'bench-cheap', PASSWORD, NO_HASHING);
+  await benchUser(services, 'bench-owasp', PASSWORD);
+  await benchUser(services, 'bench-cheap', PASSWORD, NO_HASHING);
   const storedHash = (await services.users.get('bench-owasp'))?.passwordHash ?? '';
   const hash = summarize(await measure(() => verifyPassword(PASSWORD, storedHash), { iterations: owaspHashes, warmup: 1 }));
   const login = await timed(stack, () => passwordLogin(services, { login: 'bench-owasp', password: PASSWORD, source: SOURCE }), owaspHashes);
@@ -128,8 +126,8 @@ async function benchKerberos(stack: BenchStack, services: Services, peers: Peers
 /** Every exchange end to end in process, against the embedded AWS emulators and the real peers. */
 export async function benchExchanges(stack: BenchStack, peers: Peers, profile: Profile): Promise<ExchangeResult[]> {
   const services = stack.services();
-  await ensureUser(services, 'alice');
-  await ensureUser(services, KERBEROS_USER.name);
+  await benchUser(services, 'alice');
+  await benchUser(services, KERBEROS_USER.name);
   return [
     ...(await benchPassword(stack, services, profile)),
     await benchOidc(stack, services, peers, profile),

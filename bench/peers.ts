@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { casServerInstalled, startCasServer, type CasServer } from '../test/peers/cas-server.ts';
 import { kdcInstalled, startKdc, type Kdc } from '../test/peers/kdc.ts';
 import { startOidcPeer, type OidcPeer } from '../test/peers/oidc-provider.ts';
+import { settleAll } from '../test/support/settle.ts';
 
 /** The identity providers of the test suite, on loopback. A missing one is skipped, with the reason. */
 export interface Peers {
@@ -37,21 +38,26 @@ async function startKerberos(): Promise<Peers['kerberos']> {
 }
 
 export async function startPeers(): Promise<Peers> {
-  const [oidc, cas, kerberos] = await Promise.all([
-    startOidcPeer(),
-    casServerInstalled() ? startCasServer() : Promise.resolve('django-cas-server not installed (npm run setup:system)'),
-    startKerberos(),
-  ]);
-  return {
-    oidc,
-    cas,
-    kerberos,
-    stop: async () => {
-      await Promise.all([
-        oidc.stop(),
-        typeof cas === 'string' ? undefined : cas.close(),
-        typeof kerberos === 'string' ? undefined : kerberos.kdc.stop().then(() => rm(kerberos.scratch, { recursive: true, force: true })),
-      ]);
-    },
+  const started: Partial<Omit<Peers, 'stop'>> = {};
+  const stop = async () => {
+    const { oidc, cas, kerberos } = started;
+    await Promise.all([
+      oidc?.stop(),
+      typeof cas === 'object' ? cas.close() : undefined,
+      typeof kerberos === 'object' ? kerberos.kdc.stop().then(() => rm(kerberos.scratch, { recursive: true, force: true })) : undefined,
+    ]);
   };
+  try {
+    // Side by side; when one fails to start, the others are stopped rather than left running.
+    await settleAll([
+      startOidcPeer().then((oidc) => (started.oidc = oidc)),
+      (casServerInstalled() ? startCasServer() : Promise.resolve('django-cas-server not installed (npm run setup:system)')).then((cas) => (started.cas = cas)),
+      startKerberos().then((kerberos) => (started.kerberos = kerberos)),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const { oidc, cas, kerberos } = started as Omit<Peers, 'stop'>;
+  return { oidc, cas, kerberos, stop };
 }

@@ -15,7 +15,7 @@ import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../../shared/client
 import { newSecretValue, rotateSecret } from '../../shared/secrets/rotation.ts';
 import type { Config } from '../../shared/config.ts';
 import { passwordPolicy } from '../../shared/users/passwords.ts';
-import { addUser } from '../../shared/users/user-admin.ts';
+import { ensureUser } from '../../shared/users/user-admin.ts';
 import { DynamoUserStore } from '../../shared/users/user-store.ts';
 import { SecretsManagerEmulator, serveSecretsManager } from './secrets-manager-emulator.ts';
 import { closeServer, listen } from './servers.ts';
@@ -146,10 +146,7 @@ export async function provisionStack(config: Config, endpoints: Endpoints, optio
 
   if (options.demoUser) {
     const users = new DynamoUserStore(db, config.usersTable);
-    if (!(await users.get(options.demoUser.login))) {
-      await addUser(users, { ...options.demoUser, ctiLoginEnabled: true }, passwordPolicy(config.passwordScryptLogN));
-      result.demoUserCreated = true;
-    }
+    result.demoUserCreated = await ensureUser(users, { ...options.demoUser, ctiLoginEnabled: true }, passwordPolicy(config.passwordScryptLogN));
   }
   db.destroy();
   secrets.destroy();

@@ -32,3 +32,18 @@ export async function addUser(users: UserStore, user: NewUser, policy: ScryptPar
   }
   return record;
 }
+
+/**
+ * Adds the user unless its login exists already (an existing user is left as it is); resolves
+ * true when it added it. A concurrent add of the same login counts as existing.
+ */
+export async function ensureUser(users: UserStore, user: NewUser, policy: ScryptParams): Promise<boolean> {
+  if (await users.get(user.login)) return false;
+  try {
+    await addUser(users, user, policy);
+    return true;
+  } catch (error) {
+    if (await users.get(user.login)) return false;
+    throw error;
+  }
+}

@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 import { startCasServer, type CasServer } from '../peers/cas-server.ts';
 import { startKdc, type Kdc } from '../peers/kdc.ts';
+import { settleAll } from '../support/settle.ts';
 
 const SHARED_TOKEN = 'e2e-shared-token-0123456789abcdefghijklmnop';
 const dataDir = mkdtempSync(join(tmpdir(), 'xuc-auth-e2e-'));
@@ -40,7 +41,7 @@ const loginAs = (login: string, password: string) =>
   call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
 
 beforeAll(async () => {
-  [oidc, cas, kdc] = await Promise.all([startOidcPeer(), startCasServer(), startKdc()]);
+  await settleAll([startOidcPeer().then((p) => (oidc = p)), startCasServer().then((c) => (cas = c)), startKdc().then((k) => (kdc = k))]);
   await kdc.addPrincipal('alice', 'alicepw');
   const keytab = await kdc.exportServiceKeytab('HTTP/localhost');
   env = {

@@ -18,6 +18,7 @@ import { startOidcPeer, OIDC_API_AUDIENCE, type OidcPeer } from '../peers/oidc-p
 import { startKdc, type Kdc } from '../peers/kdc.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { body, expectContractAnswer, FUZZ, headers, query, requestEvent, RUNS } from './arbitraries.ts';
+import { settleAll } from '../support/settle.ts';
 
 let peer: OidcPeer;
 let kdc: Kdc;
@@ -28,7 +29,7 @@ const BASE = '/xuc/api/2.0/auth';
 const EXCHANGE_STATUSES = [400, 401, 403, 429, 502, 503];
 
 beforeAll(async () => {
-  [peer, kdc] = await Promise.all([startOidcPeer(), startKdc()]);
+  await settleAll([startOidcPeer().then((p) => (peer = p)), startKdc().then((k) => (kdc = k))]);
   const scratch = mkdtempSync(join(tmpdir(), 'xuc-auth-fuzz-'));
   // A CAS that always says INVALID_TICKET, so that well-formed requests go the whole way.
   cannedCas = await startHostileServer((_req, res) =>

@@ -8,6 +8,7 @@ import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, testServices, refusal } from '../support/fixtures.ts';
 import { createSecret } from '../support/secrets.ts';
 import { startKdc, type Kdc } from '../peers/kdc.ts';
+import { settleAll } from '../support/settle.ts';
 
 let kdc: Kdc;
 let other: Kdc;
@@ -23,7 +24,7 @@ const acceptor = (overrides: Partial<KerberosSettings> = {}) =>
 
 
 beforeAll(async () => {
-  [kdc, other] = await Promise.all([startKdc({ realm: 'EXAMPLE.TEST' }), startKdc({ realm: 'OTHER.TEST' })]);
+  await settleAll([startKdc({ realm: 'EXAMPLE.TEST' }).then((k) => (kdc = k)), startKdc({ realm: 'OTHER.TEST' }).then((k) => (other = k))]);
   await Promise.all([kdc.addPrincipal('alice', 'alicepw'), kdc.addPrincipal('bob', 'bobpw'), other.addPrincipal('alice', 'otherpw')]);
   keytab = await kdc.exportServiceKeytab('HTTP/localhost', join(scratch, 'http.keytab'));
   aliceCache = await kdc.kinit('alice', 'alicepw');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { XucError } from '../../shared/errors.ts';
-import { addUser } from '../../shared/users/user-admin.ts';
+import { addUser, ensureUser } from '../../shared/users/user-admin.ts';
 import { mayLogIn } from '../../shared/users/user-store.ts';
 import { createUser, refusal, testServices, uniqueLogin } from '../support/fixtures.ts';
 
@@ -28,6 +28,18 @@ describe('user store', () => {
     await expect(
       addUser(services.users, { login, password: 'x', profile: 'p', ctiLoginEnabled: true }, services.passwordPolicy),
     ).rejects.toBeInstanceOf(XucError);
+  });
+
+  it('ensures a user: adds it once, leaves an existing one as it is, also under concurrent calls', async () => {
+    const services = testServices();
+    const login = uniqueLogin('ensured');
+    const adds = await Promise.all(
+      ['first', 'second', 'third'].map((profile) => ensureUser(services.users, { login, profile, ctiLoginEnabled: true }, services.passwordPolicy)),
+    );
+    expect(adds.filter(Boolean)).toHaveLength(1);
+    const kept = (await services.users.get(login))?.profile;
+    expect(await ensureUser(services.users, { login, profile: 'other', ctiLoginEnabled: false }, services.passwordPolicy)).toBe(false);
+    expect((await services.users.get(login))?.profile).toBe(kept);
   });
 
   it('applies the XiVO rule: CTI login enabled, a profile, not disabled', async () => {

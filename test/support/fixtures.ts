@@ -6,7 +6,7 @@ import { localClients } from '../../infra/local/stack.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
 import { createServices, type ServiceOverrides, type Services } from '../../shared/services.ts';
 import { XucError } from '../../shared/errors.ts';
-import { addUser, type NewUser } from '../../shared/users/user-admin.ts';
+import { addUser, ensureUser as ensureUserOf, type NewUser } from '../../shared/users/user-admin.ts';
 import { TEST_ENV } from './test-config.ts';
 
 export const testConfig = () => loadConfig(TEST_ENV);
@@ -112,10 +112,7 @@ export const bodyOf = (result: { body?: string }): Record<string, unknown> => JS
 
 /** A user with a fixed login (as external identity providers know it), created once per run. */
 export async function ensureUser(services: Services, login: string): Promise<void> {
-  if (await services.users.get(login)) return;
-  await addUser(services.users, { login, profile: 'agent', ctiLoginEnabled: true }, services.passwordPolicy).catch(async (error: unknown) => {
-    if (!(await services.users.get(login))) throw error;
-  });
+  await ensureUserOf(services.users, { login, profile: 'agent', ctiLoginEnabled: true }, services.passwordPolicy);
 }
 
 /** The contract error a promise rejects with; fails the test when it resolves or rejects otherwise. */
