@@ -31,17 +31,18 @@ export interface AuthorizerRequest extends HttpRequestParts {
 }
 
 /**
- * The path as routing sees it: percent-decoded, repeated slashes collapsed, dot segments
- * resolved, so that `/x/..//configmgt/` cannot slip past a prefix rule.
+ * The path as routing sees it: percent-decoded, backslashes read as slashes (as URL parsers and
+ * some back ends do), repeated slashes collapsed, dot segments resolved, so that
+ * `/x/..//configmgt/` or `/\configmgt/` cannot slip past a prefix rule. Undefined when the path
+ * cannot be read.
  */
 export function canonicalPath(rawPath: string): string | undefined {
-  let decoded: string;
   try {
-    decoded = decodeURIComponent(rawPath);
+    const decoded = decodeURIComponent(rawPath).replaceAll('\\', '/').replace(/\/{2,}/g, '/');
+    return new URL(decoded, 'http://path.invalid').pathname.replace(/\/{2,}/g, '/');
   } catch {
     return undefined;
   }
-  return new URL(decoded.replace(/\/{2,}/g, '/'), 'http://path.invalid').pathname.replace(/\/{2,}/g, '/');
 }
 
 function needsSharedToken(request: AuthorizerRequest, prefixes: readonly string[]): boolean | undefined {

@@ -35,6 +35,9 @@ describe('canonical paths for route rules', () => {
     ['/xuc/../configmgt/x', '/configmgt/x'],
     ['/xuc/./%2E%2E/configmgt/x', '/configmgt/x'],
     ['/%63onfigmgt/x', '/configmgt/x'],
+    ['/\\configmgt\\x', '/configmgt/x'],
+    ['/\\', '/'],
+    ['/xuc/%5C..%5Cconfigmgt/x', '/configmgt/x'],
   ])('%s is seen as %s', (raw, canonical) => {
     expect(canonicalPath(raw)).toBe(canonical);
   });
