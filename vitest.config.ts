@@ -11,8 +11,8 @@ const STORE_TESTS = [
   'test/integration/aws-json-rpc.test.ts',
 ];
 
-// Each project starts its own emulators (global setup) and points its workers at them.
-const common = {
+// Each project with stores starts its own emulators (global setup) and points its workers at them.
+const withStores = {
   globalSetup: ['test/support/global-setup.ts'],
   setupFiles: ['test/support/test-env.ts'],
   testTimeout: 20_000,
@@ -24,8 +24,10 @@ const common = {
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...common, name: 'dynalite', include: ['test/**/*.test.ts'] } },
-      { test: { ...common, name: 'dynamodb-local', include: STORE_TESTS } },
+      // Pure logic: no emulator, no peer, no Debian package (npm run test:unit).
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { ...withStores, name: 'dynalite', include: ['test/{integration,e2e,fuzz}/**/*.test.ts'] } },
+      { test: { ...withStores, name: 'dynamodb-local', include: STORE_TESTS } },
     ],
   },
 });

@@ -72,7 +72,7 @@ export async function buildBundles(root: string, outdir: string): Promise<Bundle
     bundle: true,
     sourcemap: false,
     minify: settings.minify ?? false,
-    target: settings.target ?? 'node20',
+    target: settings.target ?? 'node24',
     platform: settings.platform ?? 'node',
     format: settings.format ?? 'cjs',
     ...(settings.mainFields ? { mainFields: settings.mainFields } : {}),

@@ -72,7 +72,7 @@ function methodText(results: Results): string {
   ${w.tokens} tokens across ${w.windows} cache windows, with a clock injected into the decision cache so that a window
   passes without waiting; secrets are warm before counting starts, as in a container that already served a request.
 - **Cold start**: every \`functions/*/handler.ts\` is bundled with esbuild's API using serverless.yml's
-  \`custom.esbuild\` options (bundle, minify, node20, cjs, mainFields module/main, \`kerberos\` external, the environment-only credential provider aliased in) and its
+  \`custom.esbuild\` options (bundle, minify, node24, cjs, mainFields module/main, \`kerberos\` external, the environment-only credential provider aliased in) and its
   metafile gives the bytes each package contributes. Each bundle is then \`require()\`d in fresh \`node\` processes
   (${p.coldStarts.authorizer} for the authorizer, ${p.coldStarts.others} for the others; median shown; Node's own start-up is not counted). For the authorizer, *init* is its first
   decision in that process with a valid token: clients built, the two secrets (current and previous versions)

@@ -1,11 +1,13 @@
 import type { Readable, Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { ConfigError, XucError } from '../shared/errors.ts';
 import { reasonOf } from '../shared/logger.ts';
-import { secretsCommand } from './secrets.ts';
-import { tokensCommand } from './tokens.ts';
-import { usersCommand } from './users.ts';
-import { resolveTarget, UsageError } from './target.ts';
+import packageJson from '../package.json' with { type: 'json' };
+import { printer } from './output.ts';
+import { secretsCommands } from './secrets.ts';
+import { resolveTarget, type Target } from './target.ts';
+import { tokensCommands } from './tokens.ts';
+import { usersCommands } from './users.ts';
 
 export interface CliIo {
   argv: string[];
@@ -16,70 +18,61 @@ export interface CliIo {
   cwd: string;
 }
 
-export const USAGE = `Usage: xuc-auth [--stage <stage>] [--region <region>] [--json] <command>
+/** What every command's action works with. */
+export interface CliContext {
+  io: CliIo;
+  /** The stores the command acts on: resolved only once its arguments have been checked. */
+  target(): Target;
+  /** Writes the human text, or the data as JSON with --json. */
+  print(human: string, data: unknown): void;
+}
 
-Users
-  users add <login> --profile <profile> [--no-cti-login] [--password-stdin | --no-password]
-  users list
-  users show <login>
-  users disable <login>      also revokes the user's live tokens
-  users enable <login>
-  users remove <login>       also revokes the user's live tokens
+interface GlobalOptions {
+  stage?: string;
+  region?: string;
+  json?: boolean;
+}
 
-Tokens
-  tokens list [<login>]      live tokens (never their values)
-  tokens revoke <token-id>
-  tokens revoke-all <login>  every token issued before now, even one being issued elsewhere
-
-Secrets
-  secrets rotate signing-key | play-auth-token
-                             the new version is current at once; the previous one stays
-                             accepted until the next rotation
-
+const FOOTER = `
 Without --stage the commands act on the running local stack (npm start). Passwords are read
-from standard input (--password-stdin) or asked for on the terminal, never taken from an argument.
-`;
+from standard input (--password-stdin) or asked for on the terminal, never taken from an argument.`;
 
-const OPTIONS = {
-  stage: { type: 'string' },
-  region: { type: 'string' },
-  profile: { type: 'string' },
-  'no-cti-login': { type: 'boolean', default: false },
-  'password-stdin': { type: 'boolean', default: false },
-  'no-password': { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-export type CliOptions = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+/** The whole command line: every command, argument and option is declared, and checked before any store is reached. */
+function program(io: CliIo): Command {
+  const root = new Command('xuc-auth')
+    .description('Administers the users, tokens and secrets of xuc-auth')
+    .version(packageJson.version, '-V, --version')
+    .option('--stage <stage>', 'act on a deployed stage (standard AWS credentials)')
+    .option('--region <region>', 'AWS region of the stage')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', FOOTER)
+    // Settings below are inherited by every command declared after them.
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  const globals = () => root.opts<GlobalOptions>();
+  const context: CliContext = {
+    io,
+    target: () => resolveTarget({ stage: globals().stage, region: globals().region, env: io.env, cwd: io.cwd }),
+    print: (human, data) => printer(globals().json, io.stdout)(human, data),
+  };
+  usersCommands(root, context);
+  tokensCommands(root, context);
+  secretsCommands(root, context);
+  return root;
+}
 
 /** Runs one CLI command; resolves with the process exit code (0 done, 1 failed, 2 misused). */
 export async function run(io: CliIo): Promise<number> {
-  let parsed;
   try {
-    parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [group, action, ...rest] = positionals;
-  if (values.help || !group) {
-    io.stdout.write(USAGE);
-    return values.help ? 0 : 2;
-  }
-  try {
-    const commands = { users: usersCommand, tokens: tokensCommand, secrets: secretsCommand };
-    if (!Object.hasOwn(commands, group)) throw new UsageError(`Unknown command "${group}"`);
-    const command = commands[group as keyof typeof commands];
-    const target = resolveTarget({ stage: values.stage, region: values.region, env: io.env, cwd: io.cwd });
-    await command(action, rest, values, target, io);
+    await program(io).parseAsync(io.argv, { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
+    // Commander has already written its message (and the usage) for misuse, help and version.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     io.stderr.write(`Error: ${describe(error)}\n`);
     return 1;
   }

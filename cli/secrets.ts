@@ -1,23 +1,27 @@
-import type { CliIo, CliOptions } from './main.ts';
-import { printer } from './output.ts';
-import { UsageError, type Target } from './target.ts';
+import { Argument, type Command } from 'commander';
+import type { CliContext } from './main.ts';
 import { newSecretValue, rotateSecret, type RotatedSecret } from '../shared/secrets/rotation.ts';
 
-export async function secretsCommand(action: string | undefined, args: string[], options: CliOptions, target: Target, io: CliIo): Promise<void> {
-  const [which] = args;
-  if (action !== 'rotate' || (which !== 'signing-key' && which !== 'play-auth-token')) {
-    throw new UsageError('Use: secrets rotate signing-key | play-auth-token');
-  }
-  const kind: RotatedSecret = which;
-  const { config, secrets } = target.services;
-  const secretId = kind === 'signing-key' ? config.signingKeySecretId : config.playAuthTokenSecretId;
-  const value = newSecretValue(kind);
-  const { versionId } = await rotateSecret(secrets, secretId, value);
-  // The new shared token must be given to every server process, so it is shown, once; the
-  // signing key never leaves Secrets Manager.
-  const shown = kind === 'play-auth-token' ? { playAuthToken: value } : {};
-  const human =
-    `Rotated ${secretId} on ${target.description}: version ${versionId} is current, the previous one stays accepted until the next rotation.\n` +
-    (kind === 'play-auth-token' ? `New shared token (configure it as PLAY_AUTH_TOKEN everywhere): ${value}\n` : '');
-  printer(options.json, io.stdout)(human, { secretId, versionId, ...shown });
+export function secretsCommands(program: Command, cli: CliContext): void {
+  const secrets = program.command('secrets').description('the signing key and the shared token');
+
+  secrets
+    .command('rotate')
+    .description('makes a new version current at once; the previous one stays accepted until the next rotation')
+    .addArgument(new Argument('<secret>').choices(['signing-key', 'play-auth-token']))
+    .action(async (kind: RotatedSecret) => {
+      const target = cli.target();
+      const { config, secrets: client } = target.services;
+      const secretId = kind === 'signing-key' ? config.signingKeySecretId : config.playAuthTokenSecretId;
+      const value = newSecretValue(kind);
+      const { versionId } = await rotateSecret(client, secretId, value);
+      // The new shared token must be given to every server process, so it is shown, once; the
+      // signing key never leaves Secrets Manager.
+      const shown = kind === 'play-auth-token' ? { playAuthToken: value } : {};
+      cli.print(
+        `Rotated ${secretId} on ${target.description}: version ${versionId} is current, the previous one stays accepted until the next rotation.\n` +
+          (kind === 'play-auth-token' ? `New shared token (configure it as PLAY_AUTH_TOKEN everywhere): ${value}\n` : ''),
+        { secretId, versionId, ...shown },
+      );
+    });
 }

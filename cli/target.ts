@@ -5,8 +5,6 @@ import { loadConfig } from '../shared/config.ts';
 import { createServices, type Services } from '../shared/services.ts';
 import type { LocalStackFile } from '../infra/local/local-stack-plugin.ts';
 
-export class UsageError extends Error {}
-
 export interface TargetOptions {
   stage?: string;
   region?: string;
@@ -41,7 +39,7 @@ export function resolveTarget(options: TargetOptions): Target {
   }
   const stackFile = join(resolve(options.cwd, options.env.LOCAL_DATA_DIR ?? '.local'), 'stack.json');
   if (!existsSync(stackFile)) {
-    throw new UsageError('No local stack found: start it with `npm start`, or name a deployed stage with --stage <stage>.');
+    throw new Error('No local stack found: start it with `npm start`, or name a deployed stage with --stage <stage>.');
   }
   const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as LocalStackFile;
   const config = loadConfig(stack.environment);

@@ -1,32 +1,40 @@
-import type { CliIo, CliOptions } from './main.ts';
-import { printer, table } from './output.ts';
-import { UsageError, type Target } from './target.ts';
+import type { Command } from 'commander';
+import type { CliContext } from './main.ts';
+import { table } from './output.ts';
 import { allLiveTokens, liveTokens, revokeAllTokens, tokenView } from '../shared/tokens/user-tokens.ts';
 
-export async function tokensCommand(action: string | undefined, args: string[], options: CliOptions, target: Target, io: CliIo): Promise<void> {
-  const { tokenStore, now } = target.services;
-  const print = printer(options.json, io.stdout);
-  switch (action) {
-    case 'list': {
-      const [login] = args;
+export function tokensCommands(program: Command, cli: CliContext): void {
+  const tokens = program.command('tokens').description('the live tokens (never their values)');
+
+  tokens
+    .command('list')
+    .description("lists the live tokens of one login, or of everyone")
+    .argument('[login]')
+    .action(async (login: string | undefined) => {
+      const { tokenStore, now } = cli.target().services;
       const records = login ? await liveTokens(tokenStore, login, now) : await allLiveTokens(tokenStore, now);
       const rows = records.sort((a, b) => b.issuedAtMs - a.issuedAtMs).map((record) => ({ login: record.login, ...tokenView(record) }));
-      return print(table(rows, '(no live tokens)'), rows);
-    }
-    case 'revoke': {
-      const [tokenId] = args;
-      if (!tokenId) throw new UsageError('tokens revoke needs a <token-id>');
+      cli.print(table(rows, '(no live tokens)'), rows);
+    });
+
+  tokens
+    .command('revoke')
+    .description('revokes one token')
+    .argument('<token-id>')
+    .action(async (tokenId: string) => {
+      const { tokenStore, now } = cli.target().services;
       const record = await tokenStore.get(tokenId);
       if (!record || !(await tokenStore.revoke(tokenId, record.login, Math.floor(now() / 1000)))) throw new Error(`No token ${tokenId}`);
-      return print(`Token ${tokenId} of ${record.login} revoked\n`, { tokenId, login: record.login, revoked: true });
-    }
-    case 'revoke-all': {
-      const [login] = args;
-      if (!login) throw new UsageError('tokens revoke-all needs a <login>');
+      cli.print(`Token ${tokenId} of ${record.login} revoked\n`, { tokenId, login: record.login, revoked: true });
+    });
+
+  tokens
+    .command('revoke-all')
+    .description('revokes every token of a login issued before now, even one being issued elsewhere')
+    .argument('<login>')
+    .action(async (login: string) => {
+      const { tokenStore, now } = cli.target().services;
       const revoked = await revokeAllTokens(tokenStore, login, now);
-      return print(`${revoked} live token(s) of ${login} revoked\n`, { login, revokedTokens: revoked });
-    }
-    default:
-      throw new UsageError(action ? `Unknown tokens command "${action}"` : 'tokens needs a command');
-  }
+      cli.print(`${revoked} live token(s) of ${login} revoked\n`, { login, revokedTokens: revoked });
+    });
 }

@@ -1,7 +1,7 @@
-import type { CliIo, CliOptions } from './main.ts';
-import { printer, table } from './output.ts';
+import type { Command } from 'commander';
+import type { CliContext } from './main.ts';
+import { table } from './output.ts';
 import { promptPassword, readPasswordFromStdin } from './password-input.ts';
-import { UsageError, type Target } from './target.ts';
 import { revokeAllTokens } from '../shared/tokens/user-tokens.ts';
 import { addUser } from '../shared/users/user-admin.ts';
 import type { User } from '../shared/users/user-store.ts';
@@ -19,9 +19,17 @@ function userView(user: User) {
   };
 }
 
-async function newPassword(options: CliOptions, io: CliIo): Promise<string | undefined> {
-  if (options['no-password']) return undefined;
-  const password = options['password-stdin']
+interface AddOptions {
+  profile: string;
+  ctiLogin: boolean;
+  passwordStdin?: boolean;
+  /** false with --no-password */
+  password: boolean;
+}
+
+async function newPassword(options: AddOptions, { io }: CliContext): Promise<string | undefined> {
+  if (!options.password) return undefined;
+  const password = options.passwordStdin
     ? await readPasswordFromStdin(io.stdin)
     : await (async () => {
         const first = await promptPassword('Password: ', io);
@@ -33,53 +41,71 @@ async function newPassword(options: CliOptions, io: CliIo): Promise<string | und
   return password;
 }
 
-function requireLogin(login: string | undefined, action: string): string {
-  if (!login) throw new UsageError(`users ${action} needs a <login>`);
-  return login;
-}
+export function usersCommands(program: Command, cli: CliContext): void {
+  const users = program.command('users').description('the users who may log in');
 
-export async function usersCommand(action: string | undefined, args: string[], options: CliOptions, target: Target, io: CliIo): Promise<void> {
-  const { users, tokenStore, passwordPolicy, now } = target.services;
-  const print = printer(options.json, io.stdout);
-  const login = args[0];
-
-  switch (action) {
-    case 'add': {
-      const name = requireLogin(login, 'add');
-      if (!options.profile) throw new UsageError('users add needs --profile <profile>');
-      const password = await newPassword(options, io);
+  users
+    .command('add')
+    .description('adds a user; the password is asked for on the terminal')
+    .argument('<login>')
+    .requiredOption('--profile <profile>', 'CTI profile')
+    .option('--no-cti-login', 'the user may not log in to the CTI')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--no-password', 'no password: external logins (Kerberos, CAS, OpenID Connect) only')
+    .action(async (login: string, options: AddOptions, command: Command) => {
+      if (options.passwordStdin && !options.password) command.error('error: --password-stdin and --no-password exclude each other', { exitCode: 2 });
+      const target = cli.target();
+      const password = await newPassword(options, cli);
       const user = await addUser(
-        users,
-        { login: name, profile: options.profile, ctiLoginEnabled: !options['no-cti-login'], ...(password ? { password } : {}) },
-        passwordPolicy,
+        target.services.users,
+        { login, profile: options.profile, ctiLoginEnabled: options.ctiLogin, ...(password ? { password } : {}) },
+        target.services.passwordPolicy,
       );
-      return print(`Added user ${name} on ${target.description}\n`, userView(user));
-    }
-    case 'list': {
-      const all = (await users.list()).map(userView);
-      return print(table(all.map(({ createdAt: _c, updatedAt: _u, ...row }) => row), '(no users)'), all);
-    }
-    case 'show': {
-      const user = await users.get(requireLogin(login, 'show'));
+      cli.print(`Added user ${login} on ${target.description}\n`, userView(user));
+    });
+
+  users
+    .command('list')
+    .description('lists every user')
+    .action(async () => {
+      const all = (await cli.target().services.users.list()).map(userView);
+      cli.print(table(all.map(({ createdAt: _c, updatedAt: _u, ...row }) => row), '(no users)'), all);
+    });
+
+  users
+    .command('show')
+    .description("shows one user's settings")
+    .argument('<login>')
+    .action(async (login: string) => {
+      const user = await cli.target().services.users.get(login);
       if (!user) throw new Error(`No user ${login}`);
       const view = userView(user);
-      return print(Object.entries(view).map(([key, value]) => `${key.padEnd(16)}${value ?? '-'}`).join('\n') + '\n', view);
-    }
-    case 'disable':
-    case 'enable': {
-      const name = requireLogin(login, action);
-      if (!(await users.setDisabled(name, action === 'disable', new Date(now())))) throw new Error(`No user ${name}`);
-      const revoked = action === 'disable' ? await revokeAllTokens(tokenStore, name, now) : 0;
-      const detail = action === 'disable' ? `, ${revoked} live token(s) revoked` : '';
-      return print(`User ${name} ${action}d${detail}\n`, { login: name, disabled: action === 'disable', revokedTokens: revoked });
-    }
-    case 'remove': {
-      const name = requireLogin(login, 'remove');
-      if (!(await users.remove(name))) throw new Error(`No user ${name}`);
-      const revoked = await revokeAllTokens(tokenStore, name, now);
-      return print(`User ${name} removed, ${revoked} live token(s) revoked\n`, { login: name, removed: true, revokedTokens: revoked });
-    }
-    default:
-      throw new UsageError(action ? `Unknown users command "${action}"` : 'users needs a command');
+      cli.print(Object.entries(view).map(([key, value]) => `${key.padEnd(16)}${value ?? '-'}`).join('\n') + '\n', view);
+    });
+
+  for (const disable of [true, false]) {
+    const action = disable ? 'disable' : 'enable';
+    users
+      .command(action)
+      .description(disable ? "refuses the user's logins and revokes their live tokens" : 'lets a disabled user log in again')
+      .argument('<login>')
+      .action(async (login: string) => {
+        const { users: store, tokenStore, now } = cli.target().services;
+        if (!(await store.setDisabled(login, disable, new Date(now())))) throw new Error(`No user ${login}`);
+        const revoked = disable ? await revokeAllTokens(tokenStore, login, now) : 0;
+        const detail = disable ? `, ${revoked} live token(s) revoked` : '';
+        cli.print(`User ${login} ${action}d${detail}\n`, { login, disabled: disable, revokedTokens: revoked });
+      });
   }
+
+  users
+    .command('remove')
+    .description('removes the user and revokes their live tokens')
+    .argument('<login>')
+    .action(async (login: string) => {
+      const { users: store, tokenStore, now } = cli.target().services;
+      if (!(await store.remove(login))) throw new Error(`No user ${login}`);
+      const revoked = await revokeAllTokens(tokenStore, login, now);
+      cli.print(`User ${login} removed, ${revoked} live token(s) revoked\n`, { login, removed: true, revokedTokens: revoked });
+    });
 }

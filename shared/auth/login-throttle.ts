@@ -1,31 +1,14 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentBatchGet } from '../clients/aws.ts';
 import { dynamoCall } from '../clients/dynamo-calls.ts';
-import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
-
-export type ThrottlePolicy = Config['throttle'];
-
-/** A counter item of the attempts table; absent attributes are zero. */
-interface Counter {
-  failures?: number;
-  /** Epoch milliseconds of the latest failure. */
-  lastFailureAt?: number;
-  /** Attempts begun and not yet ended. */
-  pending?: number;
-}
+import { lockoutWait, tally, type Counter, type ThrottlePolicy } from './lockout.ts';
 
 /** One atomic change of a counter. */
 interface Change {
   add?: Partial<Record<'failures' | 'pending', number>>;
   set?: Partial<Record<'lastFailureAt', number>>;
   remove?: string[];
-}
-
-interface Tally {
-  failures: number;
-  lastFailureAt: number;
-  pending: number;
 }
 
 /** One password attempt under way: it must be ended exactly once. */
@@ -69,7 +52,7 @@ export class LoginThrottle {
       ...limited.map((key) => this.update(key.current, { add: { pending: 1 } }, true)),
     ]);
     const previousOf = (i: number) => (previous[this.table] ?? []).find((item) => item.key === limited[i]?.previous) as Counter | undefined;
-    const wait = Math.max(...limited.map((key, i) => this.wait(tally(before[i], previousOf(i)), key.limit)));
+    const wait = Math.max(...limited.map((key, i) => lockoutWait(tally(before[i], previousOf(i)), key.limit, this.policy, this.now())));
     const end = (change: Change) => Promise.all(limited.map((key) => this.update(key.current, change))).then(() => undefined);
     const release = () => end({ add: { pending: -1 } });
     if (wait > 0) {
@@ -94,16 +77,6 @@ export class LoginThrottle {
     };
   }
 
-  /** How long the key stays closed, in milliseconds; 0 when the attempt may go on. */
-  private wait({ failures, lastFailureAt, pending }: Tally, limit: number): number {
-    const backoff = Math.min(this.policy.backoffBaseSeconds * 2 ** (failures - limit), this.policy.backoffMaxSeconds);
-    const lockedFor = failures < limit ? 0 : Math.max(0, lastFailureAt + backoff * 1000 - this.now());
-    // Attempts under way may each become a failure: they take the tries that are left. They end
-    // within seconds (one password hash), hence the short wait.
-    const busyFor = pending > 0 && failures + pending >= limit ? 1000 : 0;
-    return Math.max(lockedFor, busyFor);
-  }
-
   private async update(key: string, change: Change, returnOld = false): Promise<Counter | undefined> {
     // Every write pushes the expiry on: a counter lives two windows plus the longest back-off.
     const set = { ...change.set, expiresAt: Math.ceil(this.now() / 1000) + 2 * this.policy.windowSeconds + this.policy.backoffMaxSeconds };
@@ -126,12 +99,4 @@ export class LoginThrottle {
     );
     return out.Attributes as Counter | undefined;
   }
-}
-
-function tally(current: Counter | undefined, previous: Counter | undefined): Tally {
-  return {
-    failures: (current?.failures ?? 0) + (previous?.failures ?? 0),
-    lastFailureAt: Math.max(current?.lastFailureAt ?? 0, previous?.lastFailureAt ?? 0),
-    pending: current?.pending ?? 0,
-  };
 }

@@ -35,7 +35,7 @@ async function call(method: string, path: string, options: { headers?: Record<st
 
 /** The CLI, run as a user would against the running stack (it finds the stack through LOCAL_DATA_DIR). */
 const admin = (args: string[], input = '') =>
-  spawnSync('node', ['cli/bin.mjs', ...args], { input, env: { ...process.env, ...env, AWS_ENDPOINT_URL_DYNAMODB: '' }, encoding: 'utf8' });
+  spawnSync(process.execPath, ['cli/bin.mjs', ...args], { input, env: { ...process.env, ...env, AWS_ENDPOINT_URL_DYNAMODB: '' }, encoding: 'utf8' });
 
 const loginAs = (login: string, password: string) =>
   call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { passwordLogin } from '../../shared/auth/password-login.ts';
-import type { ThrottlePolicy } from '../../shared/auth/login-throttle.ts';
+import type { ThrottlePolicy } from '../../shared/auth/lockout.ts';
 import { XucError } from '../../shared/errors.ts';
 import { bodyOf, createUser, postLogin, testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
 

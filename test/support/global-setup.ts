@@ -5,9 +5,9 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../shared/config.ts';
 import { localClients, provisionStack, startEmulators, type Endpoints } from '../../infra/local/stack.ts';
+import { kerberosBindingLoads, missingRequirements } from '../../infra/setup/system-requirements.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { scanLogs } from './log-capture.ts';
-import { assertSystemPackages } from './system-packages.ts';
 import { TEST_ENV } from './test-config.ts';
 
 declare module 'vitest' {
@@ -20,7 +20,7 @@ declare module 'vitest' {
 
 /** One in-memory dynalite and one Secrets Manager emulator for the whole run, provisioned like a stage. */
 export default async function setup(project: TestProject) {
-  assertSystemPackages();
+  assertSystemReady();
   Object.assign(process.env, TEST_ENV);
   const emulators = await startEmulators();
   // The "dynamodb-local" project runs the store tests against Amazon's DynamoDB Local instead.
@@ -53,4 +53,16 @@ export default async function setup(project: TestProject) {
       process.exitCode = 1;
     }
   };
+}
+
+/**
+ * `npm test` installs what the peers need before vitest starts; vitest started another way
+ * refuses to run without it rather than skip or fail those tests one by one.
+ */
+function assertSystemReady(): void {
+  const missing = missingRequirements().map((requirement) => requirement.what);
+  if (!kerberosBindingLoads()) missing.push(`the kerberos binding for Node ${process.version}`);
+  if (missing.length > 0) {
+    throw new Error(`The tests need what is missing here: ${missing.join(', ')}.\nRun them with \`npm test\`, or first: npm run setup:system`);
+  }
 }

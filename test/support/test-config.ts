@@ -9,6 +9,4 @@ export const TEST_ENV = {
   SOURCE_MAX_FAILURES: '100000',
   // Everything is logged, captured and scanned for credentials at the end of the run.
   POWERTOOLS_LOG_LEVEL: 'DEBUG',
-  // Node 20 here, nodejs24.x on Lambda: the SDK's notice about Node 20 is known.
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { XucError } from '../../shared/errors.ts';
 import { errorResponse, tokenResponse } from '../../shared/http/responses.ts';
-import { canonicalPath } from '../../shared/authorizer/authorize.ts';
 
 describe('answers', () => {
   it("gives a known error its status, the contract's body and its headers", () => {
@@ -25,24 +24,5 @@ describe('answers', () => {
     const result = tokenResponse({ token: 't', ttl: 60, record: { login: 'alice' } });
     expect(JSON.parse(result.body ?? '')).toEqual({ login: 'alice', token: 't', TTL: 60 });
     expect(result.headers?.['cache-control']).toBe('no-store');
-  });
-});
-
-describe('canonical paths for route rules', () => {
-  it.each([
-    ['/configmgt/users', '/configmgt/users'],
-    ['//configmgt//users', '/configmgt/users'],
-    ['/xuc/../configmgt/x', '/configmgt/x'],
-    ['/xuc/./%2E%2E/configmgt/x', '/configmgt/x'],
-    ['/%63onfigmgt/x', '/configmgt/x'],
-    ['/\\configmgt\\x', '/configmgt/x'],
-    ['/\\', '/'],
-    ['/xuc/%5C..%5Cconfigmgt/x', '/configmgt/x'],
-  ])('%s is seen as %s', (raw, canonical) => {
-    expect(canonicalPath(raw)).toBe(canonical);
-  });
-
-  it('gives up on undecodable paths', () => {
-    expect(canonicalPath('/%E0%A4%A')).toBeUndefined();
   });
 });

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseServiceResponse } from '../../shared/cas/cas-validator.ts';
+
+const CAS = 'xmlns:cas="http://www.yale.edu/tp/cas"';
+const success = (inner: string) => `<cas:serviceResponse ${CAS}><cas:authenticationSuccess>${inner}</cas:authenticationSuccess></cas:serviceResponse>`;
+const failure = (code: string) => `<cas:serviceResponse ${CAS}><cas:authenticationFailure code="${code}">Ticket not recognised</cas:authenticationFailure></cas:serviceResponse>`;
+const codeOf = (body: string) => {
+  try {
+    parseServiceResponse(body);
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return 'accepted';
+};
+
+describe('CAS serviceResponse parsing', () => {
+  it('reads the user and the released attributes of a CAS 3 success', () => {
+    const body = success(
+      '<cas:user>alice</cas:user><cas:attributes><cas:email>alice@example.org</cas:email>' +
+        '<cas:memberOf>agents</cas:memberOf><cas:memberOf>supervisors</cas:memberOf></cas:attributes>',
+    );
+    expect(parseServiceResponse(body)).toEqual({ user: 'alice', attributes: { email: ['alice@example.org'], memberOf: ['agents', 'supervisors'] } });
+  });
+
+  it('reads elements by local name, whatever the prefix, and a CAS 2 answer without attributes', () => {
+    expect(parseServiceResponse('<x:serviceResponse xmlns:x="urn:x"><x:authenticationSuccess><x:user>bob</x:user></x:authenticationSuccess></x:serviceResponse>')).toEqual({
+      user: 'bob',
+      attributes: {},
+    });
+  });
+
+  it('reads a refused ticket as an invalid ticket, whatever the code, and INTERNAL_ERROR as the server’s trouble', () => {
+    for (const code of ['INVALID_TICKET', 'INVALID_SERVICE', 'INVALID_REQUEST', 'UNAUTHORIZED_SERVICE_PROXY', '']) {
+      expect(codeOf(failure(code))).toBe('CasServerInvalidTicket');
+    }
+    expect(codeOf(failure('INTERNAL_ERROR'))).toBe('CasServerUnavailable');
+  });
+
+  it.each([
+    ['a DOCTYPE', `<!DOCTYPE x [<!ENTITY u "admin">]>${success('<cas:user>&u;</cas:user>')}`],
+    ['an HTML page', '<html><body>Login</body></html>'],
+    ['broken XML', '<cas:serviceResponse><cas:authenticationSuccess><cas:user>alice'],
+    ['no user', success('')],
+    ['an empty user', success('<cas:user></cas:user>')],
+    ['two users', success('<cas:user>alice</cas:user><cas:user>mallory</cas:user>')],
+    ['a user over 128 characters', success(`<cas:user>${'a'.repeat(129)}</cas:user>`)],
+    ['two serviceResponse elements', success('<cas:user>a</cas:user>').repeat(2)],
+    ['plain text', 'yes\nalice\n'],
+  ])('refuses %s as an invalid answer', (_what, body) => {
+    expect(codeOf(body)).toBe('CasServerInvalidResponse');
+  });
+
+  it('bounds what it keeps of the attributes', () => {
+    const values = Array.from({ length: 20 }, (_, i) => `<cas:group>g${i}</cas:group>`).join('');
+    const { attributes } = parseServiceResponse(success(`<cas:user>alice</cas:user><cas:attributes>${values}<cas:note>${'n'.repeat(5000)}</cas:note></cas:attributes>`));
+    expect(attributes.group).toHaveLength(8);
+    expect(attributes.note?.[0]?.length).toBeLessThan(5000);
+  });
+});

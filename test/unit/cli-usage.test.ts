@@ -1,0 +1,78 @@
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../cli/main.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+
+/**
+ * The command line is checked before any store is looked up: these run with no stack, no
+ * emulator and no AWS credentials, so anything that reached a store would fail differently.
+ */
+async function cli(argv: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => (out += String(chunk)));
+  stderr.on('data', (chunk) => (err += String(chunk)));
+  const code = await run({ argv, stdin: Readable.from(['']), stdout, stderr, env: {}, cwd: '/nonexistent' });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('xuc-auth command line', () => {
+  it('names an unknown command and shows that group’s usage, exit 2', async () => {
+    const result = await cli(['users', 'frob']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'frob'");
+    expect(result.stderr).toContain('Usage: xuc-auth users [options] [command]');
+    expect(result.stderr).toContain('disable <login>');
+    expect(result.stderr).not.toContain('No local stack');
+    expect((await cli(['nothing'])).stderr).toContain("unknown command 'nothing'");
+  });
+
+  it.each([
+    [['users', 'add', 'x', '--profile', 'a', '--password', 'on-the-command-line'], "unknown option '--password'"],
+    [['users', 'list', '--profile', 'agent'], "unknown option '--profile'"],
+    [['users', 'add', 'x'], "required option '--profile <profile>' not specified"],
+    [['users', 'show'], "missing required argument 'login'"],
+    [['tokens', 'list', 'a', 'b'], 'too many arguments'],
+    [['tokens', 'revoke'], "missing required argument 'token-id'"],
+    [['secrets', 'rotate', 'everything'], 'Allowed choices are signing-key, play-auth-token'],
+    [['users', 'add', 'x', '--profile', 'a', '--password-stdin', '--no-password'], '--password-stdin and --no-password exclude each other'],
+    [['users'], 'Usage: xuc-auth users'],
+  ])('refuses %j before looking anything up: %s, exit 2', async (argv, message) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('Usage: xuc-auth');
+    expect(result.stdout).toBe('');
+  });
+
+  it('prints its version', async () => {
+    for (const flag of ['--version', '-V']) expect(await cli([flag])).toEqual({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
+  });
+
+  it.each([
+    [[], 'Usage: xuc-auth [options] [command]'],
+    ['users'.split(' '), 'Usage: xuc-auth users [options] [command]'],
+    ['users add'.split(' '), 'Usage: xuc-auth users add [options] <login>'],
+    ['users list'.split(' '), 'Usage: xuc-auth users list'],
+    ['users show'.split(' '), 'Usage: xuc-auth users show [options] <login>'],
+    ['users disable'.split(' '), 'Usage: xuc-auth users disable [options] <login>'],
+    ['users enable'.split(' '), 'Usage: xuc-auth users enable [options] <login>'],
+    ['users remove'.split(' '), 'Usage: xuc-auth users remove [options] <login>'],
+    ['tokens list'.split(' '), 'Usage: xuc-auth tokens list [options] [login]'],
+    ['tokens revoke'.split(' '), 'Usage: xuc-auth tokens revoke [options] <token-id>'],
+    ['tokens revoke-all'.split(' '), 'Usage: xuc-auth tokens revoke-all [options] <login>'],
+    ['secrets rotate'.split(' '), 'Usage: xuc-auth secrets rotate [options] <secret>'],
+  ])('explains %j with --help, exit 0', async (argv, usage) => {
+    const result = await cli([...argv, '--help']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain(usage);
+  });
+
+  it('says "no local stack found" as a failure (exit 1), not as misuse', async () => {
+    const result = await cli(['users', 'list']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('Error: No local stack found: start it with `npm start`, or name a deployed stage with --stage <stage>.\n');
+  });
+});
