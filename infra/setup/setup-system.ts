@@ -8,7 +8,8 @@
  *                               any test runs, naming the one command to run
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kerberosBindingLoads, missingRequirements, type Requirement } from './system-requirements.ts';
@@ -53,30 +54,50 @@ function installDebianPackages(unattended: boolean): void {
   if (still.length > 0) throw new SetupError(`Still missing after apt-get: ${describe(still)}.`);
 }
 
-/** The headers of the running Node (the registry's `node` package ships them), for node-gyp. */
-function nodeHeaders(): string | undefined {
-  const candidates = [
-    resolve(dirname(process.execPath), '..'),
-    join(ROOT, 'node_modules/node/node_modules', `node-${process.platform}-${process.arch}`),
-  ];
-  return candidates.find((dir) => existsSync(join(dir, 'include/node/node_api.h')));
+/**
+ * The headers of the running Node, for node-gyp: beside the binary (a system Node's prefix), in
+ * the registry's `node` package, or else fetched from the registry into `scratch` (npm keeps them
+ * in its cache; a later `npm install` prunes the copy inside the `node` package).
+ */
+function nodeHeaders(scratch: string): string {
+  const platformPackage = `node-${process.platform}-${process.arch}`;
+  const found = [resolve(dirname(process.execPath), '..'), join(ROOT, 'node_modules/node/node_modules', platformPackage)].find((dir) =>
+    existsSync(join(dir, 'include/node/node_api.h')),
+  );
+  if (found) return found;
+  const prefix = join(scratch, 'headers');
+  if (!run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `${platformPackage}@${process.versions.node}`])) {
+    throw new SetupError(`Could not fetch the headers of Node ${process.version} (${platformPackage}) from the registry.`);
+  }
+  return join(prefix, 'node_modules', platformPackage);
 }
 
 /**
  * `npm ci` leaves the optional binding out when libkrb5-dev is missing, and installing the
- * Debian package later does not bring it back: build it now, against this Node's headers.
+ * Debian package later does not bring it back. It is built in a scratch prefix, against this
+ * Node's headers, and moved into node_modules: an `npm install` in the project itself would
+ * prune whatever the lockfile does not list, the `node` package's headers among them.
  */
 function installKerberosBinding(): void {
   if (kerberosBindingLoads()) return;
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
   const version = manifest.optionalDependencies.kerberos;
-  const headers = nodeHeaders();
-  const env = { ...process.env, ...(headers ? { npm_config_nodedir: headers } : {}) };
-  console.log(`Building the kerberos binding ${version} for Node ${process.version}`);
-  const built = existsSync(join(ROOT, 'node_modules/kerberos/package.json'))
-    ? run('npm', ['rebuild', 'kerberos'], { env })
-    : run('npm', ['install', '--no-save', '--no-audit', '--no-fund', `kerberos@${version}`], { env });
-  if (!built || !kerberosBindingLoads()) {
+  const scratch = mkdtempSync(join(tmpdir(), 'xuc-auth-kerberos-'));
+  try {
+    const env = { ...process.env, npm_config_nodedir: nodeHeaders(scratch) };
+    console.log(`Building the kerberos binding ${version} for Node ${process.version}`);
+    const prefix = join(scratch, 'kerberos');
+    if (!run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `kerberos@${version}`], { env })) {
+      throw new SetupError('npm could not install the kerberos binding; see its output above.');
+    }
+    const built = join(prefix, 'node_modules/kerberos');
+    const target = join(ROOT, 'node_modules/kerberos');
+    rmSync(target, { recursive: true, force: true });
+    cpSync(built, target, { recursive: true });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (!kerberosBindingLoads()) {
     throw new SetupError(`The kerberos binding does not load in Node ${process.version}; see the build output above.`);
   }
 }
