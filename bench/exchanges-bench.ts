@@ -6,7 +6,7 @@ import { OidcVerifier } from '../shared/oidc/oidc-verifier.ts';
 import type { Services } from '../shared/services.ts';
 import { ensureUser } from '../shared/users/user-admin.ts';
 import { passwordPolicy, verifyPassword } from '../shared/users/passwords.ts';
-import { OIDC_API_AUDIENCE } from '../test/peers/oidc-provider.ts';
+import { OIDC_API_AUDIENCE } from '../infra/peers/oidc-provider.ts';
 import type { BenchStack } from './bench-stack.ts';
 import { measure, summarize, type Summary } from './harness.ts';
 import { KERBEROS_USER, type Peers } from './peers.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { DEMO_USER } from '../infra/local/local-stack-plugin.ts';
-import { privateStackEnv, startLocalStack } from '../test/support/local-stack.ts';
+import { privateStackEnv, startLocalStack } from '../infra/local/run-stack.ts';
 import { onAbandon } from './abandon.ts';
 import type { Profile } from './profile.ts';
 

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { casServerInstalled, startCasServer, type CasServer } from '../test/peers/cas-server.ts';
-import { kdcInstalled, startKdc, type Kdc } from '../test/peers/kdc.ts';
-import { startOidcPeer, type OidcPeer } from '../test/peers/oidc-provider.ts';
-import { settleAll } from '../test/support/settle.ts';
+import { casServerInstalled, startCasServer, type CasServer } from '../infra/peers/cas-server.ts';
+import { kdcInstalled, startKdc, type Kdc } from '../infra/peers/kdc.ts';
+import { startOidcPeer, type OidcPeer } from '../infra/peers/oidc-provider.ts';
+import { settleAll } from '../infra/peers/settle.ts';
 
 /** The identity providers of the test suite, on loopback. A missing one is skipped, with the reason. */
 export interface Peers {

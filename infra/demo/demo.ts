@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { casServerInstalled, startCasServer, type CasServer } from '../../test/peers/cas-server.ts';
-import { kdcInstalled, startKdc, type Kdc } from '../../test/peers/kdc.ts';
-import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../../test/peers/oidc-provider.ts';
-import { privateStackEnv, startLocalStack, type RunningStack } from '../../test/support/local-stack.ts';
+import { casServerInstalled, startCasServer, type CasServer } from '../peers/cas-server.ts';
+import { kdcInstalled, startKdc, type Kdc } from '../peers/kdc.ts';
+import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
+import { privateStackEnv, startLocalStack, type RunningStack } from '../local/run-stack.ts';
 
 const SHARED_TOKEN = `demo-shared-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 const results: { step: string; ok: boolean }[] = [];

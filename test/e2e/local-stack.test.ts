@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { privateStackEnv, startLocalStack, type RunningStack } from '../support/local-stack.ts';
+import { privateStackEnv, startLocalStack, type RunningStack } from '../../infra/local/run-stack.ts';
 import { OpenApiContract } from '../support/openapi-contract.ts';
 import { chromium } from 'playwright-core';
-import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
-import { startCasServer, type CasServer } from '../peers/cas-server.ts';
-import { startKdc, type Kdc } from '../peers/kdc.ts';
-import { settleAll } from '../support/settle.ts';
+import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
+import { startCasServer, type CasServer } from '../../infra/peers/cas-server.ts';
+import { startKdc, type Kdc } from '../../infra/peers/kdc.ts';
+import { settleAll } from '../../infra/peers/settle.ts';
 
 const SHARED_TOKEN = 'e2e-shared-token-0123456789abcdefghijklmnop';
 const dataDir = mkdtempSync(join(tmpdir(), 'xuc-auth-e2e-'));

@@ -14,11 +14,11 @@ import { parseServiceResponse } from '../../shared/cas/cas-validator.ts';
 import { XucError } from '../../shared/errors.ts';
 import { lambdaContext } from '../support/fixtures.ts';
 import { throughGateway } from '../support/gateway.ts';
-import { startOidcPeer, OIDC_API_AUDIENCE, type OidcPeer } from '../peers/oidc-provider.ts';
-import { startKdc, type Kdc } from '../peers/kdc.ts';
+import { startOidcPeer, OIDC_API_AUDIENCE, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
+import { startKdc, type Kdc } from '../../infra/peers/kdc.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { body, expectContractAnswer, FUZZ, headers, query, requestEvent, RUNS } from './arbitraries.ts';
-import { settleAll } from '../support/settle.ts';
+import { settleAll } from '../../infra/peers/settle.ts';
 
 let peer: OidcPeer;
 let kdc: Kdc;

@@ -6,7 +6,7 @@ import { CasValidator, type CasSettings } from '../../shared/cas/cas-validator.t
 import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal } from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
-import { CAS_USERS, startCasServer, type CasServer } from '../peers/cas-server.ts';
+import { CAS_USERS, startCasServer, type CasServer } from '../../infra/peers/cas-server.ts';
 
 const SERVICE = 'http://127.0.0.1:9999/app/';
 let cas: CasServer;

@@ -7,8 +7,8 @@ import { SpnegoAcceptor, type KerberosSettings } from '../../shared/kerberos/spn
 import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, testServices, refusal } from '../support/fixtures.ts';
 import { createSecret } from '../support/secrets.ts';
-import { startKdc, type Kdc } from '../peers/kdc.ts';
-import { settleAll } from '../support/settle.ts';
+import { startKdc, type Kdc } from '../../infra/peers/kdc.ts';
+import { settleAll } from '../../infra/peers/settle.ts';
 
 let kdc: Kdc;
 let other: Kdc;

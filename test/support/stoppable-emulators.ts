@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { SecretsManagerEmulator, serveSecretsManager } from '../../infra/local/secrets-manager-emulator.ts';
 import { closeServer, listen } from '../../infra/local/servers.ts';
-import { freePort } from './local-stack.ts';
+import { freePort } from '../../infra/local/run-stack.ts';
 
 /**
  * DynamoDB and Secrets Manager emulators that a fault test can stop and start again on the same

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '../support/local-stack.ts';
+import { freePort } from '../local/run-stack.ts';
 
 // Debian's interpreter is the one with django and cas_server; a pyenv or venv python3 on PATH is not.
 const PYTHON = '/usr/bin/python3';

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { freePort } from '../support/local-stack.ts';
+import { freePort } from '../local/run-stack.ts';
 
 export interface Kdc {
   realm: string;
