@@ -1,6 +1,6 @@
 import { ConfigError } from './errors.ts';
 
-/** Everything the functions read from their environment (api-contract §5), validated once. */
+/** Everything the functions read from their environment (README, Configuration), validated once. */
 export interface Config {
   stage: string;
   tokenTtl: number;
@@ -54,79 +54,126 @@ export interface Config {
   };
 }
 
-const list = (value: string): string[] =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
+/**
+ * Every variable the functions read, with its default (`<stage>` stands for the stage; no entry
+ * value means unset). This is the one place defaults are written: serverless.yml passes on only
+ * what the shell sets (infra/environment.cjs), and a test keeps the README's table in step.
+ */
+export const DEFAULTS = {
+  STAGE: 'dev',
+  TOKEN_TTL: '3600',
+  TOKEN_MAX_TTL: '86400',
+  TOKENS_TABLE: 'xuc-auth-<stage>-tokens',
+  USERS_TABLE: 'xuc-auth-<stage>-users',
+  ATTEMPTS_TABLE: 'xuc-auth-<stage>-attempts',
+  SIGNING_KEY_SECRET_ID: 'xuc-auth/<stage>/signing-key',
+  PLAY_AUTH_TOKEN_SECRET_ID: 'xuc-auth/<stage>/play-auth-token',
+  SHARED_TOKEN_ROUTES: '/configmgt/,/recording/',
+  UPSTREAM_TIMEOUT_MS: '3000',
+  OIDC_ISSUER: undefined,
+  OIDC_AUDIENCE: undefined,
+  OIDC_LOGIN_CLAIM: 'preferred_username',
+  OIDC_CLIENT_ID: undefined,
+  OIDC_CLIENT_SECRET: undefined,
+  OIDC_JWKS_COOLDOWN_MS: '30000',
+  CAS_SERVER_URL: undefined,
+  CAS_PROTOCOL_VERSION: '3',
+  CAS_ALLOWED_SERVICES: undefined,
+  KERBEROS_SERVICE: undefined,
+  KERBEROS_KEYTAB: undefined,
+  KERBEROS_KEYTAB_SECRET_ID: undefined,
+  KERBEROS_REALMS: undefined,
+  AUTHORIZER_CACHE_TTL: '30',
+  LOGIN_MAX_FAILURES: '5',
+  SOURCE_MAX_FAILURES: '50',
+  LOGIN_FAILURE_WINDOW: '900',
+  LOGIN_BACKOFF_BASE: '15',
+  LOGIN_BACKOFF_MAX: '900',
+  SECRETS_CACHE_TTL: '300',
+  DEPENDENCY_TIMEOUT_MS: '2000',
+  PASSWORD_SCRYPT_LOG_N: '17',
+  /** Plain http:// for loopback peers: set by the local stack, never deployed. */
+  ALLOW_INSECURE_LOOPBACK: 'false',
+} as const satisfies Record<string, string | undefined>;
 
-function optional(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  return raw ? raw : undefined;
-}
-
+export type Variable = keyof typeof DEFAULTS;
 type Env = Record<string, string | undefined>;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function text(env: Env, name: string, fallback: string): string {
-  const raw = env[name]?.trim();
-  return raw ? raw : fallback;
+/** Reads one variable: the shell's value, else its default (stage-named where it says so). */
+function reader(env: Env) {
+  const stage = env.STAGE?.trim() || DEFAULTS.STAGE;
+  const read = (name: Variable): string | undefined => env[name]?.trim() || DEFAULTS[name]?.replaceAll('<stage>', stage);
+  return {
+    text: (name: Variable): string => read(name) ?? '',
+    optional: (name: Variable): string | undefined => read(name),
+    list: (name: Variable): string[] =>
+      (read(name) ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    integer(name: Variable, min: number, max: number): number {
+      const raw = read(name) ?? '';
+      const value = Number(raw);
+      if (raw === '' || !Number.isInteger(value) || value < min || value > max) {
+        throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${env[name] ?? ''}"`);
+      }
+      return value;
+    },
+  };
 }
 
 /** Reads and validates the configuration; throws a `ConfigError` naming the faulty variable. */
 export function loadConfig(env: Env = process.env): Config {
-  const stage = text(env, 'STAGE', 'dev');
-  const tokenMaxTtl = integer(env, 'TOKEN_MAX_TTL', 86_400, 60, 31_536_000);
+  const { text, optional, list, integer } = reader(env);
+  const tokenMaxTtl = integer('TOKEN_MAX_TTL', 60, 31_536_000);
+  const oidcIssuer = optional('OIDC_ISSUER');
+  const oidcClientId = optional('OIDC_CLIENT_ID');
+  const oidcClientSecret = optional('OIDC_CLIENT_SECRET');
+  const casServerUrl = optional('CAS_SERVER_URL');
+  const kerberosService = optional('KERBEROS_SERVICE');
+  const keytab = optional('KERBEROS_KEYTAB');
+  const keytabSecretId = optional('KERBEROS_KEYTAB_SECRET_ID');
   const config: Config = {
-    stage,
-    tokenTtl: integer(env, 'TOKEN_TTL', 3600, 60, tokenMaxTtl),
+    stage: text('STAGE'),
+    tokenTtl: integer('TOKEN_TTL', 60, tokenMaxTtl),
     tokenMaxTtl,
-    tokensTable: text(env, 'TOKENS_TABLE', `xuc-auth-${stage}-tokens`),
-    usersTable: text(env, 'USERS_TABLE', `xuc-auth-${stage}-users`),
-    attemptsTable: text(env, 'ATTEMPTS_TABLE', `xuc-auth-${stage}-attempts`),
+    tokensTable: text('TOKENS_TABLE'),
+    usersTable: text('USERS_TABLE'),
+    attemptsTable: text('ATTEMPTS_TABLE'),
     throttle: {
-      loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
-      sourceMaxFailures: integer(env, 'SOURCE_MAX_FAILURES', 50, 1, 100_000),
-      windowSeconds: integer(env, 'LOGIN_FAILURE_WINDOW', 900, 10, 86_400),
-      backoffBaseSeconds: integer(env, 'LOGIN_BACKOFF_BASE', 15, 1, 3600),
-      backoffMaxSeconds: integer(env, 'LOGIN_BACKOFF_MAX', 900, 1, 86_400),
+      loginMaxFailures: integer('LOGIN_MAX_FAILURES', 1, 1000),
+      sourceMaxFailures: integer('SOURCE_MAX_FAILURES', 1, 100_000),
+      windowSeconds: integer('LOGIN_FAILURE_WINDOW', 10, 86_400),
+      backoffBaseSeconds: integer('LOGIN_BACKOFF_BASE', 1, 3600),
+      backoffMaxSeconds: integer('LOGIN_BACKOFF_MAX', 1, 86_400),
     },
-    signingKeySecretId: text(env, 'SIGNING_KEY_SECRET_ID', `xuc-auth/${stage}/signing-key`),
-    playAuthTokenSecretId: text(env, 'PLAY_AUTH_TOKEN_SECRET_ID', `xuc-auth/${stage}/play-auth-token`),
-    sharedTokenRoutes: list(text(env, 'SHARED_TOKEN_ROUTES', '/configmgt/,/recording/')),
-    upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 3000, 100, 60_000),
-    secretsCacheTtlSeconds: integer(env, 'SECRETS_CACHE_TTL', 300, 0, 86_400),
-    authorizerCacheTtlSeconds: integer(env, 'AUTHORIZER_CACHE_TTL', 30, 0, 3600),
-    dependencyTimeoutMs: integer(env, 'DEPENDENCY_TIMEOUT_MS', 2000, 100, 60_000),
-    passwordScryptLogN: integer(env, 'PASSWORD_SCRYPT_LOG_N', 17, 10, 20),
-    allowInsecureLoopback: env.ALLOW_INSECURE_LOOPBACK === 'true',
+    signingKeySecretId: text('SIGNING_KEY_SECRET_ID'),
+    playAuthTokenSecretId: text('PLAY_AUTH_TOKEN_SECRET_ID'),
+    sharedTokenRoutes: list('SHARED_TOKEN_ROUTES'),
+    upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 100, 60_000),
+    secretsCacheTtlSeconds: integer('SECRETS_CACHE_TTL', 0, 86_400),
+    authorizerCacheTtlSeconds: integer('AUTHORIZER_CACHE_TTL', 0, 3600),
+    dependencyTimeoutMs: integer('DEPENDENCY_TIMEOUT_MS', 100, 60_000),
+    passwordScryptLogN: integer('PASSWORD_SCRYPT_LOG_N', 10, 20),
+    allowInsecureLoopback: text('ALLOW_INSECURE_LOOPBACK') === 'true',
     oidc: {
-      ...(optional(env, 'OIDC_ISSUER') ? { issuer: optional(env, 'OIDC_ISSUER') } : {}),
-      audiences: list(env.OIDC_AUDIENCE ?? ''),
-      loginClaim: text(env, 'OIDC_LOGIN_CLAIM', 'preferred_username'),
-      ...(optional(env, 'OIDC_CLIENT_ID') ? { clientId: optional(env, 'OIDC_CLIENT_ID') } : {}),
-      ...(optional(env, 'OIDC_CLIENT_SECRET') ? { clientSecret: optional(env, 'OIDC_CLIENT_SECRET') } : {}),
-      jwksCooldownMs: integer(env, 'OIDC_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
+      ...(oidcIssuer ? { issuer: oidcIssuer } : {}),
+      audiences: list('OIDC_AUDIENCE'),
+      loginClaim: text('OIDC_LOGIN_CLAIM'),
+      ...(oidcClientId ? { clientId: oidcClientId } : {}),
+      ...(oidcClientSecret ? { clientSecret: oidcClientSecret } : {}),
+      jwksCooldownMs: integer('OIDC_JWKS_COOLDOWN_MS', 0, 3_600_000),
     },
     cas: {
-      ...(optional(env, 'CAS_SERVER_URL') ? { serverUrl: optional(env, 'CAS_SERVER_URL')?.replace(/\/+$/, '') } : {}),
-      protocolVersion: integer(env, 'CAS_PROTOCOL_VERSION', 3, 2, 3) as 2 | 3,
-      allowedServices: list(env.CAS_ALLOWED_SERVICES ?? ''),
+      ...(casServerUrl ? { serverUrl: casServerUrl.replace(/\/+$/, '') } : {}),
+      protocolVersion: integer('CAS_PROTOCOL_VERSION', 2, 3) as 2 | 3,
+      allowedServices: list('CAS_ALLOWED_SERVICES'),
     },
     kerberos: {
-      ...(optional(env, 'KERBEROS_SERVICE') ? { service: optional(env, 'KERBEROS_SERVICE') } : {}),
-      ...(optional(env, 'KERBEROS_KEYTAB') ? { keytab: optional(env, 'KERBEROS_KEYTAB') } : {}),
-      ...(optional(env, 'KERBEROS_KEYTAB_SECRET_ID') ? { keytabSecretId: optional(env, 'KERBEROS_KEYTAB_SECRET_ID') } : {}),
-      realms: list(env.KERBEROS_REALMS ?? ''),
+      ...(kerberosService ? { service: kerberosService } : {}),
+      ...(keytab ? { keytab } : {}),
+      ...(keytabSecretId ? { keytabSecretId } : {}),
+      realms: list('KERBEROS_REALMS'),
     },
   };
   if (config.cas.allowedServices.some((prefix) => !URL.canParse(prefix))) {

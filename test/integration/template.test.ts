@@ -24,6 +24,11 @@ beforeAll(() => {
     env: {
       ...process.env,
       KERBEROS_KEYTAB_SECRET_ID: 'xuc-auth/prod/keytab',
+      OIDC_ISSUER: 'https://idp.example.org',
+      OIDC_AUDIENCE: 'urn:xuc:api',
+      OIDC_CLIENT_SECRET: 'introspection-client-secret',
+      TOKEN_TTL: '600',
+      UPSTREAM_TIMEOUT_MS: '',
       CONFIGMGT_URL: 'https://xivo.example.org/configmgt/',
       RECORDING_URL: 'https://xivo.example.org/recording',
       AWS_ENDPOINT_URL_DYNAMODB: '',
@@ -119,6 +124,15 @@ describe('the deployable template (osls package --stage prod)', () => {
       Object.keys((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).some((name) => name.startsWith('OIDC_')),
     );
     expect(withOidc.map(([name]) => name)).toEqual(['OidcLambdaFunction']);
+  });
+
+  it("passes on the settings the shell sets and leaves the rest to config.ts's defaults", () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables).toMatchObject({ STAGE: 'prod', TOKENS_TABLE: 'xuc-auth-prod-tokens', SIGNING_KEY_SECRET_ID: 'xuc-auth/prod/signing-key', TOKEN_TTL: '600' });
+      expect(Object.keys(variables)).not.toContain('UPSTREAM_TIMEOUT_MS');
+      expect(Object.keys(variables)).not.toContain('ALLOW_INSECURE_LOOPBACK');
+    }
   });
 
   it('declares the authorizer as API Gateway must call it: simple responses, payload 2.0, no identity source, no cache', () => {

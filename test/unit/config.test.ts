@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config.ts';
+import { DEFAULTS, loadConfig } from '../../shared/config.ts';
 import { ConfigError } from '../../shared/errors.ts';
 
 describe('configuration', () => {
@@ -44,5 +45,22 @@ describe('configuration', () => {
 
   it('refuses a token lifetime above its own maximum', () => {
     expect(() => loadConfig({ TOKEN_TTL: '7200', TOKEN_MAX_TTL: '3600' })).toThrow('TOKEN_TTL');
+  });
+});
+
+describe('the README documents the configuration as config.ts has it', () => {
+  const section = readFileSync('README.md', 'utf8').split('## Configuration')[1]?.split('\n## ')[0] ?? '';
+  const rows = new Map(
+    [...section.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]+) \|/gm)].map(([, name, defaultCell]) => [name as string, (defaultCell as string).trim()]),
+  );
+
+  it.each(Object.entries(DEFAULTS))('%s, with its default', (name, fallback) => {
+    expect(rows.get(name)).toBeDefined();
+    if (fallback === undefined) expect(rows.get(name)).toMatch(/^unset\b/);
+    else expect(rows.get(name)).toMatch(new RegExp(`^\`${fallback.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\``));
+  });
+
+  it('and no variable config.ts does not read', () => {
+    expect([...rows.keys()].filter((name) => !(name in DEFAULTS))).toEqual([]);
   });
 });
