@@ -11,12 +11,14 @@ const STORE_TESTS = [
   'test/integration/aws-json-rpc.test.ts',
 ];
 
+// Generous: scrypt at the production cost takes seconds on a loaded two-core machine.
+const timeouts = { testTimeout: 20_000, hookTimeout: 60_000 };
+
 // Each project with stores starts its own emulators (global setup) and points its workers at them.
 const withStores = {
+  ...timeouts,
   globalSetup: ['test/support/global-setup.ts'],
   setupFiles: ['test/support/test-env.ts'],
-  testTimeout: 20_000,
-  hookTimeout: 60_000,
   // Tests share the emulators; each uses its own logins, so files may run side by side.
   fileParallelism: true,
 };
@@ -25,7 +27,7 @@ export default defineConfig({
   test: {
     projects: [
       // Pure logic: no emulator, no peer, no Debian package (npm run test:unit).
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { ...timeouts, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { ...withStores, name: 'dynalite', include: ['test/{integration,e2e,fuzz}/**/*.test.ts'] } },
       { test: { ...withStores, name: 'dynamodb-local', include: STORE_TESTS } },
     ],
