@@ -20,3 +20,12 @@ export async function conditionalWrite(write: () => Promise<unknown>): Promise<b
     throw unavailable('DynamoDB', error);
   }
 }
+
+/** Every item of a paginated Scan or Query (lib-dynamodb's paginators), in order; 503 on any failure. */
+export function allItems<T>(pages: AsyncIterable<{ Items?: Record<string, unknown>[] }>): Promise<T[]> {
+  return dynamoCall(async () => {
+    const items: T[] = [];
+    for await (const page of pages) items.push(...((page.Items ?? []) as T[]));
+    return items;
+  });
+}

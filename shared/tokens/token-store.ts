@@ -1,13 +1,6 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentBatchGet } from '../clients/aws.ts';
-import { conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
+import { allItems, conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
 import { TokenLookups, type TokenRecordReader, type UserTokenLookup } from './token-lookups.ts';
 import { revokeAllMarkKey as markKey, type TokenRecord } from './token-record.ts';
 
@@ -84,39 +77,23 @@ export class DynamoTokenStore implements TokenStore {
     );
   }
 
-  async listAll(): Promise<TokenRecord[]> {
-    const records: TokenRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await dynamoCall(() =>
-        this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start, FilterExpression: 'attribute_exists(login)' })),
-      );
-      records.push(...((out.Items ?? []) as TokenRecord[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return records;
+  listAll(): Promise<TokenRecord[]> {
+    return allItems(paginateScan({ client: this.db }, { TableName: this.table, FilterExpression: 'attribute_exists(login)' }));
   }
 
-  async listByLogin(login: string): Promise<TokenRecord[]> {
-    const records: TokenRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await dynamoCall(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: TOKENS_BY_LOGIN_INDEX,
-            KeyConditionExpression: 'login = :login',
-            ExpressionAttributeValues: { ':login': login },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      records.push(...((out.Items ?? []) as TokenRecord[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return records;
+  listByLogin(login: string): Promise<TokenRecord[]> {
+    return allItems(
+      paginateQuery(
+        { client: this.db },
+        {
+          TableName: this.table,
+          IndexName: TOKENS_BY_LOGIN_INDEX,
+          KeyConditionExpression: 'login = :login',
+          ExpressionAttributeValues: { ':login': login },
+          ScanIndexForward: false,
+        },
+      ),
+    );
   }
 
   revoke(tokenId: string, login: string, nowSeconds: number): Promise<boolean> {

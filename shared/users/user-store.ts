@@ -1,12 +1,5 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
+import { DeleteCommand, GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { allItems, conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
 
 /** A XiVO user as far as authentication is concerned. */
 export interface User {
@@ -61,15 +54,7 @@ export class DynamoUserStore implements UserStore {
   }
 
   async list(): Promise<User[]> {
-    const users: User[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await dynamoCall(() =>
-        this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start })),
-      );
-      users.push(...((out.Items ?? []) as User[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const users = await allItems<User>(paginateScan({ client: this.db }, { TableName: this.table }));
     return users.sort((a, b) => a.login.localeCompare(b.login));
   }
 
