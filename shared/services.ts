@@ -6,7 +6,7 @@ import { config as processConfig, type Config } from './config.ts';
 import { serviceSecrets } from './secrets/service-secrets.ts';
 import type { SharedToken } from './secrets/shared-token.ts';
 import type { SigningKeys } from './secrets/signing-keys.ts';
-import { TokenService } from './tokens/token-service.ts';
+import { createTokenService, type TokenService } from './tokens/token-service.ts';
 import { DynamoTokenStore, type TokenStore } from './tokens/token-store.ts';
 import { passwordPolicy, type ScryptParams } from './users/passwords.ts';
 import { DynamoUserStore, type UserStore } from './users/user-store.ts';
@@ -48,7 +48,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     users: new DynamoUserStore(db, config.usersTable),
     tokenStore,
     signingKeys,
-    tokens: new TokenService({
+    tokens: createTokenService({
       keys: signingKeys,
       store: tokenStore,
       tokenTtl: config.tokenTtl,

@@ -19,7 +19,7 @@ export type Decision =
   | { kind: 'unauthenticated' };
 
 export interface AuthorizerDeps {
-  tokens: TokenVerifier;
+  tokens: Pick<TokenVerifier, 'verify' | 'warm'>;
   sharedToken: SharedToken;
   sharedTokenRoutes: readonly string[];
   cache?: DecisionCache;

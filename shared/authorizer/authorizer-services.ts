@@ -2,7 +2,7 @@ import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../clients/aws-json
 import { rpcBatchGet, rpcGetSecretValue } from '../clients/rpc-reads.ts';
 import { config as processConfig, type Config } from '../config.ts';
 import { serviceSecrets } from '../secrets/service-secrets.ts';
-import { TokenLookups } from '../tokens/token-lookups.ts';
+import { BatchGetTokenStateReader } from '../tokens/token-state-reader.ts';
 import { TokenVerifier } from '../tokens/token-verifier.ts';
 import type { AuthorizerDeps } from './authorize.ts';
 import { DecisionCache } from './decision-cache.ts';
@@ -29,7 +29,7 @@ export function createAuthorizerServices(config: Config, overrides: AuthorizerOv
   const secretsManager = overrides.secretsManager ?? new AwsJsonRpcClient(SECRETS_MANAGER, options);
   const { signingKeys, sharedToken } = serviceSecrets(rpcGetSecretValue(secretsManager), config, now);
   return {
-    tokens: new TokenVerifier({ keys: signingKeys, records: new TokenLookups(rpcBatchGet(dynamodb), config.tokensTable), now }),
+    tokens: new TokenVerifier({ keys: signingKeys, states: new BatchGetTokenStateReader(rpcBatchGet(dynamodb), config.tokensTable), now }),
     sharedToken,
     sharedTokenRoutes: config.sharedTokenRoutes,
     cache: new DecisionCache(config.authorizerCacheTtlSeconds * 1000, 10_000, now),

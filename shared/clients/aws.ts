@@ -3,7 +3,7 @@ import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { GetSecretValue } from '../secrets/versioned-secret.ts';
-import type { BatchGetItems } from '../tokens/token-lookups.ts';
+import type { BatchGetItems } from '../tokens/token-state-reader.ts';
 
 /**
  * AWS clients, built once per container. Endpoints come from the SDK's standard variables

@@ -1,6 +1,6 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { GetSecretValue } from '../secrets/versioned-secret.ts';
-import type { BatchGetItems } from '../tokens/token-lookups.ts';
+import type { BatchGetItems } from '../tokens/token-state-reader.ts';
 import type { AwsJsonRpcClient } from './aws-json-rpc.ts';
 
 type AttributeMap = Parameters<typeof unmarshall>[0];

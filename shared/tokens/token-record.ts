@@ -21,14 +21,14 @@ export interface TokenRecord {
 }
 
 /** A token record as seen at one moment, with the login's revoke-all mark if there is one. */
-export interface TokenLookup {
+export interface TokenState {
   record?: TokenRecord;
   /** Epoch milliseconds: every token of the login issued before it is revoked. */
   revokedBefore?: number;
 }
 
-export function isLive(lookup: TokenLookup, nowSeconds: number): lookup is TokenLookup & { record: TokenRecord } {
-  const { record, revokedBefore } = lookup;
+export function isLive(state: TokenState, nowSeconds: number): state is TokenState & { record: TokenRecord } {
+  const { record, revokedBefore } = state;
   return (
     record !== undefined &&
     record.revokedAt === undefined &&

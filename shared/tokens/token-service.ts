@@ -1,71 +1,30 @@
-import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
-import type { AuthMethod, TokenRecord } from './token-record.ts';
-import type { TokenStore } from './token-store.ts';
-import { TokenVerifier, type TokenVerifierOptions } from './token-verifier.ts';
+import { TokenIssuer, type IssuedToken, type IssueRequest, type TokenIssuerOptions } from './token-issuer.ts';
+import type { TokenRecord } from './token-record.ts';
+import { TokenVerifier } from './token-verifier.ts';
+import type { User } from '../users/user-store.ts';
 
-/** `amr` values (RFC 8176 where one is registered). */
-const AMR: Record<AuthMethod, string> = { password: 'pwd', kerberos: 'kerberos', cas: 'cas', oidc: 'oidc' };
-
-export interface IssueRequest {
-  login: string;
-  method: AuthMethod;
-  /** Requested lifetime in seconds, capped at the configured maximum. */
-  expiration?: number;
-  softwareType?: string;
-  applicationType?: string;
-  attributes?: Record<string, string[]>;
-}
-
-export interface IssuedToken {
-  token: string;
-  /** Lifetime in seconds. */
-  ttl: number;
-  record: TokenRecord;
-}
-
-export interface TokenServiceOptions extends Omit<TokenVerifierOptions, 'records'> {
-  store: TokenStore;
-  tokenTtl: number;
-  tokenMaxTtl: number;
-}
+export type { IssuedToken, IssueRequest } from './token-issuer.ts';
 
 /**
- * Issues and verifies Xuc tokens: compact JWS (HS256) whose `kid` is the signing key's secret
- * version, with `sub`, `jti`, `iat`, `exp` and `amr`. Each issued token is recorded under its
- * `jti`; a token is valid while its signature, expiry and record (present, not revoked) all hold.
+ * Issues and verifies Xuc tokens, for the functions that do both (every exchange, `/check`);
+ * the authorizer carries a `TokenVerifier` alone. A token is valid while its signature, expiry
+ * and record (present, not revoked) all hold.
  */
-export class TokenService extends TokenVerifier {
-  constructor(private readonly options: TokenServiceOptions) {
-    super({ ...options, records: options.store });
-  }
+export interface TokenService {
+  issue(request: IssueRequest): Promise<IssuedToken>;
+  verify(token: string): Promise<TokenRecord>;
+  verifyWithUser(token: string, usersTable: string): Promise<{ record: TokenRecord; user?: User }>;
+  /** Reads the signing keys into the cache, so that a later verification needs no Secrets Manager call. */
+  warm(): Promise<void>;
+}
 
-  async issue(request: IssueRequest): Promise<IssuedToken> {
-    const ttl = Math.min(request.expiration ?? this.options.tokenTtl, this.options.tokenMaxTtl);
-    const issuedAtMs = this.now();
-    const issuedAt = Math.floor(issuedAtMs / 1000);
-    const record: TokenRecord = {
-      tokenId: randomUUID(),
-      login: request.login,
-      method: request.method,
-      issuedAt,
-      issuedAtMs,
-      expiresAt: issuedAt + ttl,
-      ...(request.softwareType ? { softwareType: request.softwareType } : {}),
-      ...(request.applicationType ? { applicationType: request.applicationType } : {}),
-      ...(request.attributes && Object.keys(request.attributes).length > 0 ? { attributes: request.attributes } : {}),
-    };
-    const { kid, key } = await this.keys.current();
-    const token = await new SignJWT({ amr: [AMR[request.method]] })
-      .setProtectedHeader({ alg: 'HS256', kid, typ: 'JWT' })
-      .setSubject(record.login)
-      .setJti(record.tokenId)
-      .setIssuedAt(record.issuedAt)
-      .setExpirationTime(record.expiresAt)
-      .sign(key);
-    // Recorded only once signed: a signing failure leaves nothing behind.
-    await this.options.store.put(record);
-    return { token, ttl, record };
-  }
-
+export function createTokenService(options: TokenIssuerOptions): TokenService {
+  const issuer = new TokenIssuer(options);
+  const verifier = new TokenVerifier({ keys: options.keys, states: options.store, ...(options.now ? { now: options.now } : {}) });
+  return {
+    issue: (request) => issuer.issue(request),
+    verify: (token) => verifier.verify(token),
+    verifyWithUser: (token, usersTable) => verifier.verifyWithUser(token, usersTable),
+    warm: () => verifier.warm(),
+  };
 }

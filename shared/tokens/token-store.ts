@@ -1,10 +1,10 @@
 import { GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentBatchGet } from '../clients/aws.ts';
 import { allItems, conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
-import { TokenLookups, type TokenRecordReader, type UserTokenLookup } from './token-lookups.ts';
+import { BatchGetTokenStateReader, type TokenStateReader, type TokenStateWithUser } from './token-state-reader.ts';
 import { revokeAllMarkKey as markKey, type TokenRecord } from './token-record.ts';
 
-export interface TokenStore extends TokenRecordReader {
+export interface TokenStore extends TokenStateReader {
   put(record: TokenRecord): Promise<void>;
   get(tokenId: string): Promise<TokenRecord | undefined>;
   /** Every record of every login (for operators), live or not. */
@@ -27,13 +27,13 @@ const TOKENS_BY_LOGIN_INDEX = 'byLogin';
  * always compare `expiresAt` with the clock themselves.
  */
 export class DynamoTokenStore implements TokenStore {
-  readonly #lookups: TokenLookups;
+  readonly #states: BatchGetTokenStateReader;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {
-    this.#lookups = new TokenLookups(documentBatchGet(db), table);
+    this.#states = new BatchGetTokenStateReader(documentBatchGet(db), table);
   }
 
   async put(record: TokenRecord): Promise<void> {
@@ -44,8 +44,8 @@ export class DynamoTokenStore implements TokenStore {
     );
   }
 
-  lookup(tokenId: string, login: string, usersTable?: string): Promise<UserTokenLookup> {
-    return this.#lookups.lookup(tokenId, login, usersTable);
+  readState(tokenId: string, login: string, usersTable?: string): Promise<TokenStateWithUser> {
+    return this.#states.readState(tokenId, login, usersTable);
   }
 
   async get(tokenId: string): Promise<TokenRecord | undefined> {

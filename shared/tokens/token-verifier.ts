@@ -2,7 +2,7 @@ import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { XucError } from '../errors.ts';
 import type { SigningKeys } from '../secrets/signing-keys.ts';
 import type { User } from '../users/user-store.ts';
-import type { TokenRecordReader } from './token-lookups.ts';
+import type { TokenStateReader } from './token-state-reader.ts';
 import type { TokenRecord } from './token-record.ts';
 
 /** Longer than any token this service issues; anything bigger is refused before parsing. */
@@ -11,7 +11,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface TokenVerifierOptions {
   keys: SigningKeys;
-  records: TokenRecordReader;
+  states: TokenStateReader;
   /** Clock in milliseconds; injectable for expiry tests. */
   now?: () => number;
 }
@@ -20,23 +20,23 @@ const invalid = (reason: string, cause?: unknown): XucError =>
   new XucError('InvalidToken', { cause: new Error(reason, { cause }) });
 
 /**
- * Verifies Xuc tokens (see `TokenService`): a token is valid while its signature, expiry and
- * record (present, not revoked) all hold. The authorizer needs only this half.
+ * Verifies Xuc tokens (issued by `TokenIssuer`): a token is valid while its signature, expiry and
+ * record (present, not revoked) all hold. The authorizer needs only this.
  */
 export class TokenVerifier {
-  protected readonly keys: SigningKeys;
-  protected readonly now: () => number;
-  readonly #records: TokenRecordReader;
+  readonly #keys: SigningKeys;
+  readonly #states: TokenStateReader;
+  readonly #now: () => number;
 
   constructor(options: TokenVerifierOptions) {
-    this.keys = options.keys;
-    this.#records = options.records;
-    this.now = options.now ?? Date.now;
+    this.#keys = options.keys;
+    this.#states = options.states;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Reads the signing keys into the cache, so that a later verification needs no Secrets Manager call. */
   async warm(): Promise<void> {
-    await this.keys.current();
+    await this.#keys.current();
   }
 
   /**
@@ -52,13 +52,13 @@ export class TokenVerifier {
       throw invalid('unreadable header', error);
     }
     if (typeof kid !== 'string' || kid.length === 0 || kid.length > 128) throw invalid('no usable kid');
-    const key = await this.keys.forKid(kid);
+    const key = await this.#keys.forKid(kid);
     if (!key) throw invalid('unknown signing key version');
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],
         requiredClaims: ['sub', 'jti', 'iat', 'exp'],
-        currentDate: new Date(this.now()),
+        currentDate: new Date(this.#now()),
       });
       return { tokenId: payload.jti as string, login: payload.sub as string };
     } catch (error) {
@@ -76,16 +76,16 @@ export class TokenVerifier {
   /** `verify`, reading the token's user from `usersTable` in the same DynamoDB round trip. */
   async verifyWithUser(token: string, usersTable: string): Promise<{ record: TokenRecord; user?: User }> {
     const { record, user } = await this.check(token, usersTable);
-    return { record, ...(user ? { user: user as unknown as User } : {}) };
+    return { record, ...(user ? { user } : {}) };
   }
 
   private async check(token: string, usersTable?: string) {
     const { tokenId, login } = await this.verifySignature(token);
-    const { record, revokedBefore, user } = await this.#records.lookup(tokenId, login, usersTable);
+    const { record, revokedBefore, user } = await this.#states.readState(tokenId, login, usersTable);
     if (!record) throw invalid('no record for token');
     if (record.revokedAt !== undefined) throw invalid('token revoked');
     if (revokedBefore !== undefined && record.issuedAtMs < revokedBefore) throw invalid('token revoked by a revoke-all');
-    if (record.expiresAt <= Math.floor(this.now() / 1000)) throw new XucError('TokenExpired');
+    if (record.expiresAt <= Math.floor(this.#now() / 1000)) throw new XucError('TokenExpired');
     return { record, user };
   }
 }

@@ -43,7 +43,7 @@ export async function allLiveTokens(store: TokenStore, now: () => number = Date.
 
 /** Revokes one token of `login`; `TokenNotFound` when the login has no such live token. */
 export async function revokeToken(store: TokenStore, login: string, tokenId: string, now: () => number = Date.now): Promise<void> {
-  if (!isLive(await store.lookup(tokenId, login), nowSeconds(now))) throw new XucError('TokenNotFound');
+  if (!isLive(await store.readState(tokenId, login), nowSeconds(now))) throw new XucError('TokenNotFound');
   await store.revoke(tokenId, login, nowSeconds(now));
 }
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { localRpcClients } from '../../infra/local/stack.ts';
 import { AwsJsonRpcClient, AwsServiceError, DYNAMODB, SECRETS_MANAGER } from '../../shared/clients/aws-json-rpc.ts';
 import { rpcBatchGet } from '../../shared/clients/rpc-reads.ts';
-import { TokenLookups } from '../../shared/tokens/token-lookups.ts';
+import { BatchGetTokenStateReader } from '../../shared/tokens/token-state-reader.ts';
 import { createUser, refusal, testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 
@@ -47,12 +47,12 @@ describe('the JSON RPC client against the real emulators', () => {
     const { login } = await createUser(services);
     const issued = await services.tokens.issue({ login, method: 'password' });
     await services.tokenStore.revokeAllBefore(login, issued.record.issuedAtMs - 1);
-    const rpc = new TokenLookups(rpcBatchGet(localRpcClients(inject('endpoints')).dynamodb), config.tokensTable);
+    const rpc = new BatchGetTokenStateReader(rpcBatchGet(localRpcClients(inject('endpoints')).dynamodb), config.tokensTable);
 
-    const viaRpc = await rpc.lookup(issued.record.tokenId, login, config.usersTable);
-    expect(viaRpc).toEqual(await services.tokenStore.lookup(issued.record.tokenId, login, config.usersTable));
+    const viaRpc = await rpc.readState(issued.record.tokenId, login, config.usersTable);
+    expect(viaRpc).toEqual(await services.tokenStore.readState(issued.record.tokenId, login, config.usersTable));
     expect(viaRpc).toMatchObject({ record: issued.record, revokedBefore: issued.record.issuedAtMs - 1, user: { login } });
-    expect(await rpc.lookup(issued.record.tokenId, uniqueLogin())).toEqual({});
+    expect(await rpc.readState(issued.record.tokenId, uniqueLogin())).toEqual({});
   });
 
   it("names DynamoDB's own errors as the SDK does, without retrying them", async () => {
@@ -139,7 +139,7 @@ describe('the JSON RPC client against a misbehaving endpoint', () => {
 
   it('fails a lookup closed when DynamoDB leaves keys unprocessed', async () => {
     const { client } = await clientAnswering([json(200, { Responses: { t: [] }, UnprocessedKeys: { t: { Keys: [{ tokenId: { S: 'x' } }] } } })]);
-    const error = await refusal(new TokenLookups(rpcBatchGet(client), 't').lookup('x', 'alice'));
+    const error = await refusal(new BatchGetTokenStateReader(rpcBatchGet(client), 't').readState('x', 'alice'));
     expect(error.code).toBe('ServiceUnavailable');
   });
 });

@@ -7,7 +7,7 @@ import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../../shared/client
 import { rpcBatchGet, rpcGetSecretValue } from '../../shared/clients/rpc-reads.ts';
 import { VersionedSecret } from '../../shared/secrets/versioned-secret.ts';
 import { services } from '../../shared/services.ts';
-import { TokenLookups } from '../../shared/tokens/token-lookups.ts';
+import { BatchGetTokenStateReader } from '../../shared/tokens/token-state-reader.ts';
 import { DynamoTokenStore } from '../../shared/tokens/token-store.ts';
 import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, postLogin, refusal, testConfig } from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
@@ -77,11 +77,11 @@ describe('faults of the AWS dependencies', () => {
       const endpoints = { dynamodb: silent.origin, secretsManager: silent.origin };
       const sdkStore = new DynamoTokenStore(createDocumentClient({ ...options, endpoints }), 'tokens');
       const sdkSecret = new VersionedSecret(sdkGetSecretValue(createSecretsClient({ ...options, endpoints })), 'secret', 0);
-      const rpcLookups = new TokenLookups(rpcBatchGet(new AwsJsonRpcClient(DYNAMODB, { ...options, endpoint: silent.origin })), 'tokens');
+      const rpcLookups = new BatchGetTokenStateReader(rpcBatchGet(new AwsJsonRpcClient(DYNAMODB, { ...options, endpoint: silent.origin })), 'tokens');
       const rpcSecret = new VersionedSecret(rpcGetSecretValue(new AwsJsonRpcClient(SECRETS_MANAGER, { ...options, endpoint: silent.origin })), 'secret', 0);
 
       const refusals = await Promise.all(
-        [sdkStore.lookup('x', 'alice'), sdkSecret.versions(), rpcLookups.lookup('x', 'alice'), rpcSecret.versions()].map(refusal),
+        [sdkStore.readState('x', 'alice'), sdkSecret.versions(), rpcLookups.readState('x', 'alice'), rpcSecret.versions()].map(refusal),
       );
       expect(refusals.map((error) => error.code)).toEqual(Array(4).fill('ServiceUnavailable'));
     } finally {

@@ -1,5 +1,6 @@
 import { unavailable } from '../errors.ts';
-import { revokeAllMarkKey, type TokenLookup, type TokenRecord } from './token-record.ts';
+import type { User } from '../users/user-store.ts';
+import { revokeAllMarkKey, type TokenRecord, type TokenState } from './token-record.ts';
 
 /** A DynamoDB item as plain JavaScript values. */
 export type Item = Record<string, unknown>;
@@ -11,25 +12,26 @@ export type Item = Record<string, unknown>;
  */
 export type BatchGetItems = (requestItems: Record<string, { Keys: Item[] }>) => Promise<Record<string, Item[]>>;
 
-export type UserTokenLookup = TokenLookup & { user?: Item };
+/** A token's state, and its login's user when it was asked for. */
+export type TokenStateWithUser = TokenState & { user?: User };
 
 /** Reads what a token verification needs. */
-export interface TokenRecordReader {
+export interface TokenStateReader {
   /**
    * The record of `tokenId` and the revoke-all mark of `login`, in one read; with `usersTable`,
-   * the login's user item too, in the same read.
+   * the login's user too, in the same read.
    */
-  lookup(tokenId: string, login: string, usersTable?: string): Promise<UserTokenLookup>;
+  readState(tokenId: string, login: string, usersTable?: string): Promise<TokenStateWithUser>;
 }
 
-/** Token lookups in the tokens table: one BatchGetItem round trip each. */
-export class TokenLookups implements TokenRecordReader {
+/** Token states read from the tokens table: one BatchGetItem round trip each. */
+export class BatchGetTokenStateReader implements TokenStateReader {
   constructor(
     private readonly batchGet: BatchGetItems,
     private readonly table: string,
   ) {}
 
-  async lookup(tokenId: string, login: string, usersTable?: string): Promise<UserTokenLookup> {
+  async readState(tokenId: string, login: string, usersTable?: string): Promise<TokenStateWithUser> {
     const mark = revokeAllMarkKey(login);
     let responses: Record<string, Item[]>;
     try {
@@ -43,7 +45,7 @@ export class TokenLookups implements TokenRecordReader {
     const items = responses[this.table] ?? [];
     const record = items.find((item) => item.tokenId === tokenId) as TokenRecord | undefined;
     const revokedBefore = items.find((item) => item.tokenId === mark.tokenId)?.revokedBefore as number | undefined;
-    const user = usersTable ? responses[usersTable]?.[0] : undefined;
+    const user = usersTable ? (responses[usersTable]?.[0] as User | undefined) : undefined;
     return {
       ...(record && record.login === login ? { record } : {}),
       ...(revokedBefore !== undefined ? { revokedBefore } : {}),
