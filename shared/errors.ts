@@ -1,8 +1,8 @@
 /**
  * The one error family of the service. Each code is a value of the contract's `error` field
- * (api-contract §2) with its HTTP status and a default public message. The public message is
- * safe to show a caller; anything else (the upstream error, the failed assertion) travels in
- * `cause` and reaches only the logs.
+ * (openapi.yaml, components.schemas.Error) with its HTTP status and a default public message.
+ * The public message is safe to show a caller; anything else (the upstream error, the failed
+ * assertion) travels in `cause` and reaches only the logs.
  */
 export const ERRORS = {
   InvalidJson: [400, 'Request body is not valid JSON or misses required fields'],

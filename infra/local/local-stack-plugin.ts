@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../../shared/config.ts';
 import { localAwsEnvironment, LOCAL_REGION, provisionStack, startEmulators, type Emulators } from './stack.ts';
 
-/** The local stack's own settings, read from the shell like the functions' variables. */
+/** The user every local stack starts with, so that the README's quick start works at once. */
 export const DEMO_USER = { login: 'demo', password: 'demo-password', profile: 'demo' } as const;
 const BASE_PATH = '/xuc/api/2.0/auth';
 

@@ -4,13 +4,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { dirname } from 'node:path';
 import { listen } from './servers.ts';
 
-/**
- * A small AWS Secrets Manager endpoint speaking the real JSON 1.1 protocol
- * (`X-Amz-Target: secretsmanager.<Operation>`), so that the real SDK client is what the
- * functions and tests use. It keeps what this project relies on: CreateSecret, PutSecretValue,
- * GetSecretValue (by version id or stage), DescribeSecret, ListSecrets, with AWSCURRENT and
- * AWSPREVIOUS moving on every put as Secrets Manager does. Requests are not authenticated.
- */
 interface StoredVersion {
   value: string;
   stages: string[];
@@ -40,6 +33,13 @@ const nowSeconds = (): number => Date.now() / 1000;
 const str = (request: Request, key: string): string | undefined =>
   typeof request[key] === 'string' ? (request[key] as string) : undefined;
 
+/**
+ * A small AWS Secrets Manager endpoint speaking the real JSON 1.1 protocol
+ * (`X-Amz-Target: secretsmanager.<Operation>`), so that the real SDK client is what the
+ * functions and tests use. It keeps what this project relies on: CreateSecret, PutSecretValue,
+ * GetSecretValue (by version id or stage), DescribeSecret, ListSecrets, with AWSCURRENT and
+ * AWSPREVIOUS moving on every put as Secrets Manager does. Requests are not authenticated.
+ */
 export class SecretsManagerEmulator {
   readonly #secrets = new Map<string, StoredSecret>();
 

@@ -14,7 +14,7 @@ export interface RenewalDeps {
 
 /**
  * The common end of every exchange: an identity proven by some credential becomes a Xuc token,
- * provided it names a user allowed to log in (api-contract §3, last paragraph).
+ * provided it names a user allowed to log in (README, API).
  */
 export async function completeExchange(deps: ExchangeDeps, request: IssueRequest): Promise<IssuedToken> {
   const user = await deps.users.get(request.login);

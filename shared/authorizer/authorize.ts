@@ -53,7 +53,7 @@ function needsSharedToken(request: AuthorizerRequest, prefixes: readonly string[
 }
 
 /**
- * The authorizer's decision (api-contract §4). Any failure, of the token or of a dependency,
+ * The authorizer's decision (README, "The authorizer"). Any failure, of the token or of a dependency,
  * is a denial: the authorizer fails closed.
  */
 export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest): Promise<Decision> {

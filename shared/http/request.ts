@@ -32,7 +32,7 @@ export function bearerToken(request: HttpRequestParts): string | undefined {
 
 /**
  * The presented token, from the first of `Authorization: Bearer`, `X-Auth-Token`, `?token=`
- * that is present (api-contract §1).
+ * that is present (openapi.yaml, securitySchemes).
  */
 export function presentedToken(request: HttpRequestParts): { token: string; source: TokenSource } | undefined {
   const bearer = bearerToken(request);
