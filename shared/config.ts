@@ -22,8 +22,10 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** Upper bound on how long a secret value is served from memory (rotation pick-up delay). */
   secretsCacheTtlSeconds: number;
-  /** How long the authorizer may admit a token without re-reading its record: the revocation window. */
+  /** How long the authorizer may admit a token without re-reading its record. */
   authorizerCacheTtlSeconds: number;
+  /** How soon every authorizer container refuses a revoked token (the revocation feed). */
+  revocationWindowSeconds: number;
   /** Timeout of one DynamoDB / Secrets Manager request before the service fails closed. */
   dependencyTimeoutMs: number;
   /** log2 of scrypt's N for new password hashes; 17 is OWASP's recommendation. */
@@ -84,6 +86,7 @@ export const DEFAULTS = {
   KERBEROS_KEYTAB_SECRET_ID: undefined,
   KERBEROS_REALMS: undefined,
   AUTHORIZER_CACHE_TTL: '30',
+  REVOCATION_WINDOW: '1',
   LOGIN_MAX_FAILURES: '5',
   SOURCE_MAX_FAILURES: '50',
   LOGIN_FAILURE_WINDOW: '900',
@@ -153,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 100, 60_000),
     secretsCacheTtlSeconds: integer('SECRETS_CACHE_TTL', 0, 86_400),
     authorizerCacheTtlSeconds: integer('AUTHORIZER_CACHE_TTL', 0, 3600),
+    revocationWindowSeconds: integer('REVOCATION_WINDOW', 1, 60),
     dependencyTimeoutMs: integer('DEPENDENCY_TIMEOUT_MS', 100, 60_000),
     passwordScryptLogN: integer('PASSWORD_SCRYPT_LOG_N', 10, 20),
     allowInsecureLoopback: text('ALLOW_INSECURE_LOOPBACK') === 'true',

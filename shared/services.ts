@@ -7,6 +7,7 @@ import { serviceSecrets } from './secrets/service-secrets.ts';
 import type { SharedToken } from './secrets/shared-token.ts';
 import type { SigningKeys } from './secrets/signing-keys.ts';
 import { createTokenService, type TokenService } from './tokens/token-service.ts';
+import { RevocationFeed } from './tokens/revocation-feed.ts';
 import { DynamoTokenStore, type TokenStore } from './tokens/token-store.ts';
 import { passwordPolicy, type ScryptParams } from './users/passwords.ts';
 import { DynamoUserStore, type UserStore } from './users/user-store.ts';
@@ -39,7 +40,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const now = overrides.now ?? Date.now;
   const db = overrides.db ?? createDocumentClient({ timeoutMs: config.dependencyTimeoutMs });
   const secrets = overrides.secrets ?? createSecretsClient({ timeoutMs: config.dependencyTimeoutMs });
-  const tokenStore = new DynamoTokenStore(db, config.tokensTable);
+  const feed = new RevocationFeed(db, config.tokensTable, config.revocationWindowSeconds * 1000, now);
+  const tokenStore = new DynamoTokenStore(db, config.tokensTable, feed);
   const { signingKeys, sharedToken } = serviceSecrets(sdkGetSecretValue(secrets), config, now);
   return {
     config,

@@ -60,7 +60,7 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
   const presented = presentedToken(request);
   if (!presented) return { kind: 'unauthenticated' };
   try {
-    const cached = deps.cache?.get(presented.token);
+    const cached = await deps.cache?.get(presented.token);
     // A header token may be either kind: both secrets are read side by side, so that a cold
     // container makes one round trip, not two. Other sources go straight to verification, and a
     // cached token needs no signing key at all.

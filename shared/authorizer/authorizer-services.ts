@@ -6,6 +6,7 @@ import { BatchGetTokenStateReader } from '../tokens/token-state-reader.ts';
 import { TokenVerifier } from '../tokens/token-verifier.ts';
 import type { AuthorizerDeps } from './authorize.ts';
 import { DecisionCache } from './decision-cache.ts';
+import { RevocationView } from './revocation-view.ts';
 
 export interface AuthorizerServices extends AuthorizerDeps {
   cache: DecisionCache;
@@ -28,11 +29,17 @@ export function createAuthorizerServices(config: Config, overrides: AuthorizerOv
   const dynamodb = overrides.dynamodb ?? new AwsJsonRpcClient(DYNAMODB, options);
   const secretsManager = overrides.secretsManager ?? new AwsJsonRpcClient(SECRETS_MANAGER, options);
   const { signingKeys, sharedToken } = serviceSecrets(rpcGetSecretValue(secretsManager), config, now);
+  const batchGet = rpcBatchGet(dynamodb);
   return {
-    tokens: new TokenVerifier({ keys: signingKeys, states: new BatchGetTokenStateReader(rpcBatchGet(dynamodb), config.tokensTable), now }),
+    tokens: new TokenVerifier({ keys: signingKeys, states: new BatchGetTokenStateReader(batchGet, config.tokensTable), now }),
     sharedToken,
     sharedTokenRoutes: config.sharedTokenRoutes,
-    cache: new DecisionCache(config.authorizerCacheTtlSeconds * 1000, 10_000, now),
+    cache: new DecisionCache(
+      config.authorizerCacheTtlSeconds * 1000,
+      10_000,
+      now,
+      new RevocationView(batchGet, config.tokensTable, config.revocationWindowSeconds * 1000, now),
+    ),
   };
 }
 

@@ -1,29 +1,35 @@
+import { feedTokenIdPrefix } from '../tokens/revocation-feed.ts';
 import type { TokenRecord } from '../tokens/token-record.ts';
+import type { RevocableCache, Revoked, RevocationView } from './revocation-view.ts';
 
 /**
  * Xuc tokens the authorizer verified recently, keyed by the exact token string: a byte-identical
  * token carries the same, already checked, signature, so a hit skips both the HMAC and the
- * DynamoDB read. An entry lives at most `ttlMs` — the documented revocation window
- * (AUTHORIZER_CACHE_TTL) — and never past the token's own expiry. The cache is bounded; the
- * oldest entries go first.
+ * DynamoDB read. An entry lives at most `ttlMs` (AUTHORIZER_CACHE_TTL: how often a token's
+ * record is read again) and never past the token's own expiry. With a `RevocationView`, a hit
+ * counts only while the view is fresh, so that a revocation reaches every container within one
+ * revocation window. The cache is bounded; the oldest entries go first.
  */
-export class DecisionCache {
+export class DecisionCache implements RevocableCache {
   readonly #entries = new Map<string, { record: TokenRecord; until: number }>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
     private readonly now: () => number = Date.now,
+    private readonly revocations?: RevocationView,
   ) {}
 
-  get(token: string): TokenRecord | undefined {
+  /** The cached record of `token`, unless it has expired, has been revoked, or revocations cannot be confirmed. */
+  async get(token: string): Promise<TokenRecord | undefined> {
     const entry = this.#entries.get(token);
     if (!entry) return undefined;
     if (entry.until <= this.now()) {
       this.#entries.delete(token);
       return undefined;
     }
-    return entry.record;
+    if (this.revocations && !(await this.revocations.confirm(this))) return undefined;
+    return this.#entries.get(token)?.record;
   }
 
   set(token: string, record: TokenRecord): void {
@@ -35,6 +41,16 @@ export class DecisionCache {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
+  }
+
+  evict({ tokenIdPrefixes, logins }: Revoked): void {
+    for (const [token, { record }] of this.#entries) {
+      if (logins.has(record.login) || tokenIdPrefixes.has(feedTokenIdPrefix(record.tokenId))) this.#entries.delete(token);
+    }
+  }
+
+  clear(): void {
+    this.#entries.clear();
   }
 
   get size(): number {

@@ -1,6 +1,7 @@
 import { GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentBatchGet } from '../clients/aws.ts';
 import { allItems, conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
+import type { RevocationFeed } from './revocation-feed.ts';
 import { BatchGetTokenStateReader, type TokenStateReader, type TokenStateWithUser } from './token-state-reader.ts';
 import { revokeAllMarkKey as markKey, type TokenRecord } from './token-record.ts';
 
@@ -32,6 +33,8 @@ export class DynamoTokenStore implements TokenStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Where every revocation is announced to the authorizers' caches. */
+    private readonly feed?: RevocationFeed,
   ) {
     this.#states = new BatchGetTokenStateReader(documentBatchGet(db), table);
   }
@@ -75,6 +78,7 @@ export class DynamoTokenStore implements TokenStore {
         }),
       ),
     );
+    await this.feed?.publish({ login });
   }
 
   listAll(): Promise<TokenRecord[]> {
@@ -96,8 +100,8 @@ export class DynamoTokenStore implements TokenStore {
     );
   }
 
-  revoke(tokenId: string, login: string, nowSeconds: number): Promise<boolean> {
-    return conditionalWrite(() =>
+  async revoke(tokenId: string, login: string, nowSeconds: number): Promise<boolean> {
+    const revoked = await conditionalWrite(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
@@ -108,5 +112,8 @@ export class DynamoTokenStore implements TokenStore {
         }),
       ),
     );
+    // Announced only for a token of that login: nobody can push other ids into the feed.
+    if (revoked) await this.feed?.publish({ tokenId });
+    return revoked;
   }
 }
