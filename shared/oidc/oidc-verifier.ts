@@ -22,14 +22,14 @@ interface Provider {
 
 const invalidToken = (reason: string, cause?: unknown): XucError =>
   new XucError('OidcInvalidToken', { cause: new Error(reason, { cause }) });
-const unavailable = (reason: string, cause?: unknown): XucError =>
+const providerUnavailable = (reason: string, cause?: unknown): XucError =>
   new XucError('OidcProviderUnavailable', { cause: new Error(reason, { cause }) });
 const invalidResponse = (reason: string, cause?: unknown): XucError =>
   new XucError('OidcProviderInvalidResponse', { cause: new Error(reason, { cause }) });
 
 /** An upstream failure: 503 when the IdP could not be reached in time, 502 when it answered nonsense. */
 function upstreamFailure(what: string, error: unknown): XucError {
-  return isUnreachable(error) ? unavailable(`${what}: IdP unreachable`, error) : invalidResponse(`${what}: unusable answer`, error);
+  return isUnreachable(error) ? providerUnavailable(`${what}: IdP unreachable`, error) : invalidResponse(`${what}: unusable answer`, error);
 }
 
 /**
@@ -43,6 +43,7 @@ export class OidcVerifier {
 
   constructor(private readonly settings: OidcSettings) {}
 
+  /** A verifier for the issuer of the service's configuration. */
   static fromConfig(config: Config): OidcVerifier {
     return new OidcVerifier({ ...config.oidc, timeoutMs: config.upstreamTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopback });
   }
@@ -61,15 +62,15 @@ export class OidcVerifier {
 
   private async discover(): Promise<Provider> {
     const { issuer, clientId, clientSecret, timeoutMs, allowInsecureLoopback, jwksCooldownMs } = this.settings;
-    if (!issuer) throw unavailable('OpenID Connect is not configured (OIDC_ISSUER is unset)');
+    if (!issuer) throw providerUnavailable('OpenID Connect is not configured (OIDC_ISSUER is unset)');
     let issuerUrl: URL;
     try {
       issuerUrl = new URL(issuer);
     } catch (error) {
-      throw unavailable('OIDC_ISSUER is not a URL', error);
+      throw providerUnavailable('OIDC_ISSUER is not a URL', error);
     }
     if (!isAllowedUpstream(issuerUrl, allowInsecureLoopback)) {
-      throw unavailable('OIDC_ISSUER must use https (plain http only for loopback with ALLOW_INSECURE_LOOPBACK=true)');
+      throw providerUnavailable('OIDC_ISSUER must use https (plain http only for loopback with ALLOW_INSECURE_LOOPBACK=true)');
     }
     let configuration: client.Configuration;
     try {
@@ -129,7 +130,7 @@ export class OidcVerifier {
   }
 
   private jwtFailure(error: unknown): XucError {
-    if (error instanceof errors.JWKSTimeout) return unavailable('JWKS download timed out', error);
+    if (error instanceof errors.JWKSTimeout) return providerUnavailable('JWKS download timed out', error);
     if (error instanceof errors.JWKSInvalid) return invalidResponse('JWKS is not a key set', error);
     if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
       return invalidToken('no key of the issuer matches the token', error);

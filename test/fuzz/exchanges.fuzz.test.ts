@@ -10,7 +10,7 @@ import { handler as cas } from '../../functions/cas/handler.ts';
 import { handler as sso } from '../../functions/sso/handler.ts';
 import { handler as logout } from '../../functions/logout/handler.ts';
 import { handler as tokens } from '../../functions/tokens/handler.ts';
-import { parseServiceResponse } from '../../shared/cas/cas-validator.ts';
+import { parseServiceResponse } from '../../shared/cas/cas-service-response.ts';
 import { XucError } from '../../shared/errors.ts';
 import { lambdaContext } from '../support/fixtures.ts';
 import { throughGateway } from '../support/gateway.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServiceResponse } from '../../shared/cas/cas-validator.ts';
+import { parseServiceResponse } from '../../shared/cas/cas-service-response.ts';
 
 const CAS = 'xmlns:cas="http://www.yale.edu/tp/cas"';
 const success = (inner: string) => `<cas:serviceResponse ${CAS}><cas:authenticationSuccess>${inner}</cas:authenticationSuccess></cas:serviceResponse>`;
