@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { access, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { sdkGetSecretValue } from '../clients/aws.ts';
 import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
-import { onceUntilFailure } from '../retry-on-failure.ts';
+import { keytabInstaller } from './keytab-installer.ts';
 
 /** The part of the native `kerberos` binding (MIT krb5 through GSS-API) this service uses. */
 interface KerberosBinding {
@@ -41,21 +38,25 @@ function loadBinding(): Promise<KerberosBinding> {
 }
 
 /**
- * Accepts SPNEGO (Kerberos) tokens for `KERBEROS_SERVICE` with the service keys of a keytab,
- * either a file (`KERBEROS_KEYTAB`) or a secret holding it base64-encoded
- * (`KERBEROS_KEYTAB_SECRET_ID`), written once per container to a private file under the temp
- * dir. Replay detection stays on, with its cache in the temp dir (the one writable place on Lambda).
+ * Accepts SPNEGO (Kerberos) tokens for `KERBEROS_SERVICE` with the service keys of the keytab
+ * (`KERBEROS_KEYTAB`, or the secret `KERBEROS_KEYTAB_SECRET_ID`, read through the service's
+ * secrets client), installed on the first request. Replay detection stays on.
  */
 export class SpnegoAcceptor {
-  // Resolved once per container; a failure (secret unreadable, file missing) is retried next time.
-  private readonly keytab = onceUntilFailure(() => this.resolveKeytab());
+  private readonly keytab: () => Promise<string>;
 
   constructor(
     private readonly settings: KerberosSettings,
-    private readonly secrets: SecretsManagerClient,
+    secrets: SecretsManagerClient,
     private readonly load: () => Promise<KerberosBinding> = loadBinding,
-  ) {}
+  ) {
+    this.keytab = keytabInstaller(settings, sdkGetSecretValue(secrets));
+  }
 
+  /**
+   * The login an `Authorization: Negotiate <token>` header proves, with the GSS reply for mutual
+   * authentication. A missing, malformed or refused token is a 401 carrying the Negotiate challenge.
+   */
   async accept(authorization: string | undefined): Promise<AcceptedPrincipal> {
     const token = /^Negotiate\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
     if (!token) throw authenticationFailed('no Negotiate token');
@@ -65,8 +66,7 @@ export class SpnegoAcceptor {
       throw notReady('Kerberos support is not installed on this server', error);
     });
     if (!this.settings.service) throw notReady('Kerberos is not configured (KERBEROS_SERVICE is unset)');
-    process.env.KRB5_KTNAME = await this.keytab();
-    process.env.KRB5RCACHEDIR ??= tmpdir();
+    await this.keytab();
 
     let server: Awaited<ReturnType<KerberosBinding['initializeServer']>>;
     let reply: string;
@@ -92,26 +92,5 @@ export class SpnegoAcceptor {
       throw new XucError('UserNotFound', { cause: new Error(`principal of an untrusted realm "${realm}"`) });
     }
     return { login: name, principal };
-  }
-
-  private async resolveKeytab(): Promise<string> {
-    const { keytab, keytabSecretId } = this.settings;
-    if (keytab) {
-      await access(keytab).catch((error: unknown) => {
-        throw notReady('Kerberos keytab is missing or unreadable', error);
-      });
-      return keytab;
-    }
-    if (!keytabSecretId) throw notReady('Kerberos is not configured (neither KERBEROS_KEYTAB nor KERBEROS_KEYTAB_SECRET_ID is set)');
-    let encoded: string | undefined;
-    try {
-      encoded = (await this.secrets.send(new GetSecretValueCommand({ SecretId: keytabSecretId }))).SecretString;
-    } catch (error) {
-      throw notReady('Kerberos keytab secret is unreadable', error);
-    }
-    if (!encoded) throw notReady('Kerberos keytab secret is empty');
-    const path = join(tmpdir(), `xuc-auth-${randomBytes(8).toString('hex')}.keytab`);
-    await writeFile(path, Buffer.from(encoded, 'base64'), { mode: 0o600, flag: 'wx' });
-    return path;
   }
 }
