@@ -13,8 +13,9 @@ import { passwordPolicy, type ScryptParams } from './users/passwords.ts';
 import { DynamoUserStore, type UserStore } from './users/user-store.ts';
 
 /**
- * What every function and the CLI work with, wired once per container. Each exchange builds its
- * own validator (OIDC, CAS, Kerberos) in its handler, so that a function bundles only its own.
+ * What every function and the CLI work with, wired once per container. Each identity exchange
+ * (shared/identity/) builds its own verifier (CAS, OIDC, Kerberos) from these; a function
+ * imports only its own exchange, so that it bundles only its own verifier.
  */
 export interface Services {
   config: Config;

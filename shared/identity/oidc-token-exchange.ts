@@ -1,0 +1,24 @@
+import { XucError } from '../errors.ts';
+import { bearerToken, fields, jsonBody } from '../http/request.ts';
+import { OidcVerifier } from '../oidc/oidc-verifier.ts';
+import type { IdentityExchange } from './identity-exchange.ts';
+
+const OIDC_REQUEST = { token: { type: 'string', required: true, maxLength: 16_384 } } as const;
+
+/**
+ * `GET /oidc` with `Authorization: Bearer <token>` or `POST /oidc` with `{"token"}` (openapi.yaml,
+ * /oidc; README, OpenID Connect): an ID token, a JWT access token or an opaque access token of the
+ * configured issuer, whose `OIDC_LOGIN_CLAIM` is the login.
+ */
+export const oidcTokenExchange: IdentityExchange<string> = {
+  method: 'oidc',
+  readCredential: (event) => {
+    const token = event.requestContext.http.method === 'POST' ? fields(jsonBody(event), OIDC_REQUEST).token : bearerToken(event);
+    if (!token) throw new XucError('OidcInvalidToken', { message: 'No OpenID Connect token presented' });
+    return token;
+  },
+  createVerifier: ({ config }) => {
+    const verifier = OidcVerifier.fromConfig(config);
+    return async (token) => ({ login: await verifier.loginOf(token) });
+  },
+};
