@@ -113,8 +113,8 @@ describe('authorizer', () => {
   });
 });
 
-describe('revocation window (AUTHORIZER_CACHE_TTL)', () => {
-  it('admits a revoked token from the cache only until the window closes, with no DynamoDB read meanwhile', async () => {
+describe('decision cache (AUTHORIZER_CACHE_TTL)', () => {
+  it('without a revocation view, admits a revoked token from the cache only until AUTHORIZER_CACHE_TTL, with no DynamoDB read meanwhile', async () => {
     let now = Date.now();
     const clocked = testServices({ now: () => now });
     const cache = new DecisionCache(30_000, 100, () => now);
