@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './main.ts';
 import { table } from './output.ts';
+import { isTokenId } from '../shared/tokens/token-record.ts';
 import { allLiveTokens, liveTokens, revokeAllTokens, tokenView } from '../shared/tokens/user-tokens.ts';
 
 export function tokensCommands(program: Command, cli: CliContext): void {
@@ -23,7 +24,7 @@ export function tokensCommands(program: Command, cli: CliContext): void {
     .argument('<token-id>')
     .action(async (tokenId: string) => {
       const { tokenStore, now } = cli.target().services;
-      const record = await tokenStore.get(tokenId);
+      const record = isTokenId(tokenId) ? await tokenStore.get(tokenId) : undefined;
       if (!record || !(await tokenStore.revoke(tokenId, record.login, Math.floor(now() / 1000)))) throw new Error(`No token ${tokenId}`);
       cli.print(`Token ${tokenId} of ${record.login} revoked\n`, { tokenId, login: record.login, revoked: true });
     });

@@ -57,7 +57,12 @@ function needsSharedToken(request: AuthorizerRequest, prefixes: readonly string[
  * is a denial: the authorizer fails closed.
  */
 export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest): Promise<Decision> {
-  const presented = presentedToken(request);
+  let presented;
+  try {
+    presented = presentedToken(request);
+  } catch (error) {
+    return { kind: 'deny', reason: reasonOf(error), category: 'AmbiguousToken' };
+  }
   if (!presented) return { kind: 'unauthenticated' };
   try {
     const cached = await deps.cache?.get(presented.token);

@@ -32,16 +32,19 @@ export function bearerToken(request: HttpRequestParts): string | undefined {
 
 /**
  * The presented token, from the first of `Authorization: Bearer`, `X-Auth-Token`, `?token=`
- * that is present (openapi.yaml, securitySchemes).
+ * that is present (openapi.yaml, securitySchemes). Two different tokens in one request are
+ * refused (`InvalidRequest`): which one a proxy, a log or a back end reads would be anyone's guess.
  */
 export function presentedToken(request: HttpRequestParts): { token: string; source: TokenSource } | undefined {
-  const bearer = bearerToken(request);
-  if (bearer) return { token: bearer, source: 'bearer' };
-  const xAuthToken = header(request.headers, 'x-auth-token')?.trim();
-  if (xAuthToken) return { token: xAuthToken, source: 'header' };
-  const query = request.queryStringParameters?.token?.trim();
-  if (query) return { token: query, source: 'query' };
-  return undefined;
+  const found = [
+    { token: bearerToken(request), source: 'bearer' as const },
+    { token: header(request.headers, 'x-auth-token')?.trim(), source: 'header' as const },
+    { token: request.queryStringParameters?.token?.trim(), source: 'query' as const },
+  ].filter((candidate): candidate is { token: string; source: TokenSource } => Boolean(candidate.token));
+  if (new Set(found.map((candidate) => candidate.token)).size > 1) {
+    throw new XucError('InvalidRequest', { message: 'Two different tokens in one request' });
+  }
+  return found[0];
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

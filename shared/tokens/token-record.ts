@@ -40,3 +40,6 @@ export function isLive(state: TokenState, nowSeconds: number): state is TokenSta
 // The revoke-all mark shares the tokens table, under a key no token id (a UUID) can take, and
 // carries no `login` attribute, so it stays out of the byLogin index.
 export const revokeAllMarkKey = (login: string) => ({ tokenId: `revoked-before#${login}` });
+
+/** Token ids are random UUIDs, as `TokenIssuer` makes them: anything else names no token. */
+export const isTokenId = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);

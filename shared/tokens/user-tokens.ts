@@ -1,5 +1,5 @@
 import { XucError } from '../errors.ts';
-import { isLive, type TokenRecord } from './token-record.ts';
+import { isLive, isTokenId, type TokenRecord } from './token-record.ts';
 import type { TokenStore } from './token-store.ts';
 
 /** What a user may see of one of their tokens: never the token value. */
@@ -43,6 +43,8 @@ export async function allLiveTokens(store: TokenStore, now: () => number = Date.
 
 /** Revokes one token of `login`; `TokenNotFound` when the login has no such live token. */
 export async function revokeToken(store: TokenStore, login: string, tokenId: string, now: () => number = Date.now): Promise<void> {
+  // Not a token id: no I/O (a malformed key would be DynamoDB's validation error, not a 404).
+  if (!isTokenId(tokenId)) throw new XucError('TokenNotFound');
   if (!isLive(await store.readState(tokenId, login), nowSeconds(now))) throw new XucError('TokenNotFound');
   await store.revoke(tokenId, login, nowSeconds(now));
 }

@@ -86,6 +86,20 @@ describe('authorizer', () => {
     await expect(handler(authorizerEvent({ query: { token: value } }))).resolves.toEqual({ isAuthorized: false });
   });
 
+  it('refuses two different tokens in one request, even two valid ones', async () => {
+    const [alice, bob] = [await userToken(), await userToken()];
+    const both = { headers: { Authorization: `Bearer ${alice.token}`, 'X-Auth-Token': bob.token } };
+    expect(await handler(authorizerEvent(both))).toEqual({ isAuthorized: false });
+    const deps = { tokens: services().tokens, sharedToken: services().sharedToken, sharedTokenRoutes: [] };
+    expect(await authorize(deps, authorizerEvent({ headers: { 'x-auth-token': alice.token }, query: { token: sharedToken } }))).toMatchObject({
+      kind: 'deny',
+      category: 'AmbiguousToken',
+    });
+    // The same token twice is one token.
+    const twice = { headers: { Authorization: `Bearer ${alice.token}`, 'X-Auth-Token': alice.token } };
+    expect(await handler(authorizerEvent(twice))).toMatchObject({ isAuthorized: true });
+  });
+
   it('denies an expired token', async () => {
     let now = Date.now();
     const clocked = testServices({ now: () => now });

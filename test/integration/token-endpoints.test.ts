@@ -4,6 +4,8 @@ import { handler as check } from '../../functions/check/handler.ts';
 import { handler as logout } from '../../functions/logout/handler.ts';
 import { handler as tokens } from '../../functions/tokens/handler.ts';
 import { services } from '../../shared/services.ts';
+import { revokeToken } from '../../shared/tokens/user-tokens.ts';
+import { localClients } from '../../infra/local/stack.ts';
 import { bodyOf, createUser, httpEvent, lambdaContext, testServices, uniqueLogin } from '../support/fixtures.ts';
 import { throughGateway } from '../support/gateway.ts';
 
@@ -34,6 +36,13 @@ describe('GET /auth/check', () => {
     const renewed = await services().tokens.verify(body.token as string);
     expect(renewed).toMatchObject({ login: user.login, method: 'password', softwareType: 'webBrowser' });
     await expect(services().tokens.verify(user.token)).resolves.toBeDefined();
+  });
+
+  it('answers 400 InvalidRequest for two different tokens in one request', async () => {
+    const [first, second] = [await loggedIn(), await loggedIn()];
+    const result = await checkWith({ authorization: `Bearer ${first.token}`, 'x-auth-token': second.token });
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result)).toEqual({ error: 'InvalidRequest', message: 'Two different tokens in one request' });
   });
 
   it('answers InvalidToken without a token, or for a forged or revoked one', async () => {
@@ -136,6 +145,19 @@ describe('/auth/tokens (behind the authorizer)', () => {
     expect((await del(second.record.tokenId)).statusCode).toBe(404);
     expect(bodyOf(await checkWith({ 'x-auth-token': second.token })).error).toBe('InvalidToken');
     await expect(services().tokens.verify(user.token)).resolves.toBeDefined();
+  });
+
+  it('answers 404 for anything that is not a token id, before any I/O', async () => {
+    const user = await loggedIn();
+    for (const id of ['x', 'x'.repeat(3000), user.tokenId.toUpperCase(), `${user.tokenId} `, '%00', '..']) {
+      const result = await throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens/${encodeURIComponent(id)}`, pathParameters: { id }, headers: { 'x-auth-token': user.token } });
+      expect(result.statusCode).toBe(404);
+      expect(bodyOf(result)).toEqual({ error: 'TokenNotFound', message: 'No such token' });
+    }
+    // With no DynamoDB at all the answer is the same: nothing was read.
+    const dead = testServices(localClients({ dynamodb: 'http://127.0.0.1:9', secretsManager: 'http://127.0.0.1:9' }));
+    await expect(revokeToken(dead.tokenStore, user.login, 'not-a-token-id')).rejects.toMatchObject({ code: 'TokenNotFound' });
+    await expect(revokeToken(dead.tokenStore, user.login, user.tokenId)).rejects.toMatchObject({ code: 'ServiceUnavailable' });
   });
 
   it('revokes all tokens of the caller and only theirs', async () => {

@@ -19,14 +19,21 @@ describe('headers and presented tokens', () => {
     expect(header(undefined, 'x')).toBeUndefined();
   });
 
-  it('takes Bearer before X-Auth-Token before the query', () => {
-    const all = {
-      headers: { Authorization: 'Bearer from-bearer', 'X-AUTH-TOKEN': 'from-header' },
-      queryStringParameters: { token: 'from-query' },
-    };
-    expect(presentedToken(all)).toEqual({ token: 'from-bearer', source: 'bearer' });
-    expect(presentedToken({ ...all, headers: { 'x-auth-token': 'from-header' } })).toEqual({ token: 'from-header', source: 'header' });
-    expect(presentedToken({ queryStringParameters: { token: 'from-query' } })).toEqual({ token: 'from-query', source: 'query' });
+  it('takes the token from Bearer, X-Auth-Token or the query, naming where it was found', () => {
+    expect(presentedToken({ headers: { Authorization: 'Bearer t' } })).toEqual({ token: 't', source: 'bearer' });
+    expect(presentedToken({ headers: { 'X-AUTH-TOKEN': 't' } })).toEqual({ token: 't', source: 'header' });
+    expect(presentedToken({ queryStringParameters: { token: 't' } })).toEqual({ token: 't', source: 'query' });
+    // The same token in several places is one token, read from the first.
+    const everywhere = { headers: { Authorization: 'Bearer t', 'x-auth-token': 't' }, queryStringParameters: { token: 't' } };
+    expect(presentedToken(everywhere)).toEqual({ token: 't', source: 'bearer' });
+  });
+
+  it.each([
+    [{ headers: { Authorization: 'Bearer alice', 'X-Auth-Token': 'demo' } }],
+    [{ headers: { 'x-auth-token': 'a' }, queryStringParameters: { token: 'b' } }],
+    [{ headers: { Authorization: 'Bearer a' }, queryStringParameters: { token: 'b' } }],
+  ])('refuses two different tokens in one request: %j', (request) => {
+    expect(refusal(() => presentedToken(request))).toMatchObject({ code: 'InvalidRequest', message: 'Two different tokens in one request' });
   });
 
   it('ignores other authorization schemes and empty values', () => {
