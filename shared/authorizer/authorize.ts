@@ -1,10 +1,11 @@
 import type { SharedToken } from '../secrets/shared-token.ts';
 import type { TokenVerifier } from '../tokens/token-verifier.ts';
 import type { TokenRecord } from '../tokens/token-record.ts';
-import { presentedToken, type HttpRequestParts } from '../http/request.ts';
+import { presentedToken } from '../http/request.ts';
 import { XucError } from '../errors.ts';
 import { reasonOf } from '../logger.ts';
 import type { DecisionCache } from './decision-cache.ts';
+import { isSharedTokenRoute, type RoutedRequest } from './shared-token-routes.ts';
 
 /** What downstream functions find in `requestContext.authorizer.lambda`. */
 export type CallerContext =
@@ -25,32 +26,7 @@ export interface AuthorizerDeps {
   cache?: DecisionCache;
 }
 
-export interface AuthorizerRequest extends HttpRequestParts {
-  rawPath?: string;
-  routeKey?: string;
-}
-
-/**
- * The path as routing sees it: percent-decoded, backslashes read as slashes (as URL parsers and
- * some back ends do), repeated slashes collapsed, dot segments resolved, so that
- * `/x/..//configmgt/` or `/\configmgt/` cannot slip past a prefix rule. Undefined when the path
- * cannot be read.
- */
-export function canonicalPath(rawPath: string): string | undefined {
-  try {
-    const decoded = decodeURIComponent(rawPath).replaceAll('\\', '/').replace(/\/{2,}/g, '/');
-    return new URL(decoded, 'http://path.invalid').pathname.replace(/\/{2,}/g, '/');
-  } catch {
-    return undefined;
-  }
-}
-
-function needsSharedToken(request: AuthorizerRequest, prefixes: readonly string[]): boolean | undefined {
-  const path = canonicalPath(request.rawPath ?? '/');
-  if (path === undefined) return undefined;
-  const routePath = request.routeKey?.split(' ')[1] ?? '';
-  return prefixes.some((prefix) => path.startsWith(prefix) || routePath.startsWith(prefix));
-}
+export type AuthorizerRequest = RoutedRequest;
 
 /**
  * The authorizer's decision (README, "The authorizer"). Any failure, of the token or of a dependency,
@@ -74,7 +50,7 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
       presented.source === 'header' && !cached ? deps.tokens.warm().catch(() => undefined) : undefined,
     ]);
     if (isSharedToken) return { kind: 'allow', context: { principal: 'server' } };
-    const sharedOnly = needsSharedToken(request, deps.sharedTokenRoutes);
+    const sharedOnly = isSharedTokenRoute(request, deps.sharedTokenRoutes);
     if (sharedOnly !== false) {
       return sharedOnly
         ? { kind: 'deny', reason: 'route admits only the shared token', category: 'SharedTokenRoute' }

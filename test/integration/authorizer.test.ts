@@ -62,10 +62,24 @@ describe('authorizer', () => {
     ).toEqual({ isAuthorized: false });
   });
 
-  it('judges the first token found, not a later one', async () => {
+  it('refuses a forged token beside a valid one', async () => {
     const issued = await userToken();
     const result = await handler(authorizerEvent({ headers: { authorization: 'Bearer forged', 'x-auth-token': issued.token } }));
     expect(result).toEqual({ isAuthorized: false });
+  });
+
+  it('keeps user tokens off shared-token routes however the path is spelt, under a named stage too', async () => {
+    const issued = await userToken();
+    const onStage = (path: string, stage: string, token: string) => {
+      const event = authorizerEvent({ path, headers: { 'x-auth-token': token } });
+      return handler({ ...event, requestContext: { ...event.requestContext, stage } });
+    };
+    for (const path of ['/Configmgt/x', '/configmgt;a=b/x', '/configmgt%00/x', '/%2563onfigmgt/x', '/configmgt%2Fx', '/RECORDING/r']) {
+      expect(await onStage(path, '$default', issued.token)).toEqual({ isAuthorized: false });
+    }
+    expect(await onStage('/prod/configmgt/x', 'prod', issued.token)).toEqual({ isAuthorized: false });
+    expect(await onStage('/prod/configmgt/x', 'prod', sharedToken)).toMatchObject({ isAuthorized: true });
+    expect(await onStage('/prod/xuc/api/2.0/auth/tokens', 'prod', issued.token)).toMatchObject({ isAuthorized: true });
   });
 
   it.each([
