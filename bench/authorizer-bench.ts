@@ -1,5 +1,4 @@
-import { authorize, type AuthorizerDeps, type AuthorizerRequest, type Decision } from '../shared/authorizer/authorize.ts';
-import { DecisionCache } from '../shared/authorizer/decision-cache.ts';
+import { authorize, type AuthorizerRequest, type Decision } from '../shared/authorizer/authorize.ts';
 import { BaselineAuthorizer } from './baseline-authorizer.ts';
 import { SHARED_TOKEN, type BenchStack } from './bench-stack.ts';
 import { measure, summarize, type Summary } from './harness.ts';
@@ -12,30 +11,16 @@ export interface CaseResult {
   id: CaseId;
   label: string;
   summary: Summary;
-  /** AWS round trips per decision over the timed run (warm-up included). */
-  dynamodbPerDecision: number;
-  secretsManagerPerDecision: number;
 }
 
 export interface AuthorizerResults {
   production: CaseResult[];
   /** The baseline has no cache: its valid-token case stands for both `cached` and `dbRead`. */
   baseline: CaseResult[];
+  /** The decision cache's window (AUTHORIZER_CACHE_TTL) in the bench stage. */
+  cacheTtlSeconds: number;
   /** Per-call latencies for the chart. */
   samplesNs: { cached: Float64Array; dbRead: Float64Array; baseline: Float64Array };
-  window: WindowCounts;
-}
-
-/** The call-count run of the production authorizer: a few tokens, many decisions, several cache windows. */
-export interface WindowCounts {
-  windowSeconds: number;
-  tokens: number;
-  windows: number;
-  decisions: number;
-  dynamodbReads: number;
-  secretsManagerCalls: number;
-  readsPerTokenPerWindow: number;
-  secretsManagerPerDecision: number;
 }
 
 /** Either authorizer: only the kind of decision is compared. */
@@ -57,7 +42,7 @@ const CASES: CaseSpec[] = [
   { id: 'shared', label: 'shared token', expected: 'allow', tokens: (t) => [t.shared], withIo: false },
 ];
 
-async function runCase(stack: BenchStack, spec: CaseSpec, decide: Decide, tokens: BenchTokens, iterations: number): Promise<CaseResult & { samplesNs: Float64Array }> {
+async function runCase(spec: CaseSpec, decide: Decide, tokens: BenchTokens, iterations: number): Promise<CaseResult & { samplesNs: Float64Array }> {
   const requests = spec.tokens(tokens).map(authorizerRequest);
   for (const request of requests) {
     const decision = await decide(request);
@@ -65,52 +50,8 @@ async function runCase(stack: BenchStack, spec: CaseSpec, decide: Decide, tokens
       throw new Error(`authorizer case "${spec.label}": expected ${spec.expected}, got ${JSON.stringify(decision)}`);
     }
   }
-  const warmup = warmupFor(iterations);
-  stack.counter.reset();
-  const timing = await measure((i) => decide(requests[i % requests.length] as AuthorizerRequest), { iterations, warmup });
-  const decisions = iterations + warmup;
-  return {
-    id: spec.id,
-    label: spec.label,
-    summary: summarize(timing),
-    dynamodbPerDecision: stack.counter.count('dynamodb') / decisions,
-    secretsManagerPerDecision: stack.counter.count('secretsManager') / decisions,
-    samplesNs: timing.samplesNs,
-  };
-}
-
-/**
- * Counts the production authorizer's AWS calls over `windows` cache windows, with a clock the
- * cache reads so that a window passes without waiting for it. Secrets are warm beforehand, as in
- * a container that already served a request.
- */
-async function countWindows(stack: BenchStack, deps: Omit<AuthorizerDeps, 'cache'>, tokens: BenchTokens, profile: Profile): Promise<WindowCounts> {
-  const ttlMs = stack.config.authorizerCacheTtlSeconds * 1000;
-  let clock = Date.now();
-  const cache = new DecisionCache(ttlMs, 10_000, () => clock);
-  const requests = tokens.valid.map(authorizerRequest);
-  await authorize({ ...deps, cache }, authorizerRequest(tokens.shared));
-  await authorize({ ...deps, cache }, authorizerRequest(tokens.forged));
-  stack.counter.reset();
-  const { windows, decisionsPerWindow } = profile.authorizer;
-  for (let w = 0; w < windows; w++) {
-    for (let i = 0; i < decisionsPerWindow; i++) await authorize({ ...deps, cache }, requests[i % requests.length] as AuthorizerRequest);
-    clock += ttlMs;
-  }
-  const decisions = windows * decisionsPerWindow;
-  // The authorizer only reads: every DynamoDB request counts, whatever its command (GetItem, BatchGetItem…).
-  const dynamodbReads = stack.counter.count('dynamodb');
-  const secretsManagerCalls = stack.counter.count('secretsManager');
-  return {
-    windowSeconds: ttlMs / 1000,
-    tokens: requests.length,
-    windows,
-    decisions,
-    dynamodbReads,
-    secretsManagerCalls,
-    readsPerTokenPerWindow: dynamodbReads / (requests.length * windows),
-    secretsManagerPerDecision: secretsManagerCalls / decisions,
-  };
+  const timing = await measure((i) => decide(requests[i % requests.length] as AuthorizerRequest), { iterations, warmup: warmupFor(iterations) });
+  return { id: spec.id, label: spec.label, summary: summarize(timing), samplesNs: timing.samplesNs };
 }
 
 export async function benchAuthorizer(stack: BenchStack, profile: Profile): Promise<AuthorizerResults> {
@@ -123,14 +64,15 @@ export async function benchAuthorizer(stack: BenchStack, profile: Profile): Prom
 
   const { inProcess, withIo } = profile.authorizer;
   const productionResults: (CaseResult & { samplesNs: Float64Array })[] = [];
-  for (const spec of CASES) productionResults.push(await runCase(stack, spec, production(spec), tokens, spec.withIo ? withIo : inProcess));
+  for (const spec of CASES) productionResults.push(await runCase(spec, production(spec), tokens, spec.withIo ? withIo : inProcess));
   const baselineResults = [];
   for (const spec of CASES.filter((c) => c.id !== 'cached')) {
-    const result = await runCase(stack, spec, baseline, tokens, withIo);
+    const result = await runCase(spec, baseline, tokens, withIo);
     baselineResults.push(spec.id === 'dbRead' ? { ...result, label: 'valid token' } : result);
   }
   const sample = (results: typeof productionResults, id: CaseId) => results.find((r) => r.id === id)?.samplesNs ?? new Float64Array();
   return {
+    cacheTtlSeconds: stack.config.authorizerCacheTtlSeconds,
     production: productionResults.map(({ samplesNs: _, ...result }) => result),
     baseline: baselineResults.map(({ samplesNs: _, ...result }) => result),
     samplesNs: {
@@ -138,6 +80,5 @@ export async function benchAuthorizer(stack: BenchStack, profile: Profile): Prom
       dbRead: sample(productionResults, 'dbRead'),
       baseline: sample(baselineResults, 'dbRead'),
     },
-    window: await countWindows(stack, deps, tokens, profile),
   };
 }

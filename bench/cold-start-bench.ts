@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { localAwsEnvironment } from '../infra/local/stack.ts';
 import { BENCH_ENV, type BenchStack } from './bench-stack.ts';
-import { buildBundles, type Bundle } from './bundles.ts';
+import { buildBundles } from './bundles.ts';
 import { median } from './harness.ts';
 import type { Profile } from './profile.ts';
 import { authorizerRequest, issueBenchTokens } from './tokens.ts';
 
-export interface ColdStart extends Omit<Bundle, 'file'> {
+export interface ColdStart {
+  name: string;
+  /** Bundle size, for context: its budget is a test's (test/unit/bundle-size.test.ts). */
+  bytes: number;
   /** Median over fresh processes of `require()` of the bundle: Lambda's init phase. */
   loadMs: number;
   /** Median time of the first invocation (services built, secrets and record read on loopback). */
@@ -68,15 +71,16 @@ export async function benchColdStarts(root: string, stack: BenchStack, profile: 
       NODE_PATH: join(root, 'node_modules'),
     };
     const results: ColdStart[] = [];
-    for (const { file, ...bundle } of bundles) {
-      const isAuthorizer = bundle.name === 'authorizer';
+    for (const { name, file, bytes } of bundles) {
+      const isAuthorizer = name === 'authorizer';
       const samples = [];
       for (let i = 0; i < profile.coldStarts[isAuthorizer ? 'authorizer' : 'others']; i++) {
         samples.push(await sample(file, env, isAuthorizer ? event : undefined));
       }
       const firsts = samples.map((s) => s.firstInvocationMs).filter((ms): ms is number => ms !== undefined);
       results.push({
-        ...bundle,
+        name,
+        bytes,
         loadMs: median(samples.map((s) => s.loadMs)),
         ...(firsts.length > 0 ? { firstInvocationMs: median(firsts) } : {}),
       });

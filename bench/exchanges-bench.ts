@@ -16,10 +16,6 @@ export interface ExchangeResult {
   id: 'hash' | 'login' | 'loginRest' | 'check' | 'oidc' | 'cas' | 'kerberos';
   label: string;
   summary?: Summary;
-  /** DynamoDB round trips per issued token, brute-force counters excluded; absent for a step that issues none. */
-  dynamodbPerToken?: number;
-  /** Round trips to the brute-force counters (the attempts table) per issued token. */
-  counterRoundTripsPerToken?: number;
   skipped?: string;
 }
 
@@ -30,38 +26,31 @@ const CAS_SERVICE = 'http://localhost:9999/app/';
 /** N = 2: scrypt's cost vanishes, the rest of the login stays. */
 const NO_HASHING = passwordPolicy(1);
 
-/** Times `fn` over `iterations` calls, counting DynamoDB round trips per call. */
-async function timed(stack: BenchStack, fn: (i: number) => Promise<unknown>, iterations: number, warmup = 1) {
-  stack.counter.reset();
-  const timing = await measure(fn, { iterations, warmup });
-  const calls = iterations + warmup;
-  const all = stack.counter.count('dynamodb');
-  const withoutCounters = stack.counter.count('dynamodb', { exceptTable: stack.config.attemptsTable });
-  return { summary: summarize(timing), dynamodbPerToken: withoutCounters / calls, counterRoundTripsPerToken: (all - withoutCounters) / calls };
-}
+const timed = async (fn: (i: number) => Promise<unknown>, iterations: number, warmup = 1): Promise<Summary> =>
+  summarize(await measure(fn, { iterations, warmup }));
 
 const benchUser = (services: Services, login: string, password?: string, policy = services.passwordPolicy) =>
   ensureUser(services.users, { login, profile: 'agent', ctiLoginEnabled: true, ...(password ? { password } : {}) }, policy);
 
-async function benchPassword(stack: BenchStack, services: Services, profile: Profile): Promise<ExchangeResult[]> {
+async function benchPassword(services: Services, profile: Profile): Promise<ExchangeResult[]> {
   const { owaspHashes, cheap } = profile.exchanges;
   await benchUser(services, 'bench-owasp', PASSWORD);
   await benchUser(services, 'bench-cheap', PASSWORD, NO_HASHING);
   const storedHash = (await services.users.get('bench-owasp'))?.passwordHash ?? '';
-  const hash = summarize(await measure(() => verifyPassword(PASSWORD, storedHash), { iterations: owaspHashes, warmup: 1 }));
-  const login = await timed(stack, () => passwordLogin(services, { login: 'bench-owasp', password: PASSWORD, source: SOURCE }), owaspHashes);
-  const rest = await timed(stack, () => passwordLogin({ ...services, passwordPolicy: NO_HASHING }, { login: 'bench-cheap', password: PASSWORD, source: SOURCE }), cheap, 10);
+  const hash = await timed(() => verifyPassword(PASSWORD, storedHash), owaspHashes);
+  const login = await timed(() => passwordLogin(services, { login: 'bench-owasp', password: PASSWORD, source: SOURCE }), owaspHashes);
+  const rest = await timed(() => passwordLogin({ ...services, passwordPolicy: NO_HASHING }, { login: 'bench-cheap', password: PASSWORD, source: SOURCE }), cheap, 10);
   const { token } = await services.tokens.issue({ login: 'bench-cheap', method: 'password' });
-  const check = await timed(stack, () => renewToken(services, token), cheap, 10);
+  const check = await timed(() => renewToken(services, token), cheap, 10);
   return [
     { id: 'hash', label: `password hashing alone (scrypt ln=${services.passwordPolicy.logN}, r=8, p=1)`, summary: hash },
-    { id: 'login', label: 'login + password, end to end (OWASP scrypt)', ...login },
-    { id: 'loginRest', label: 'login + password without the hashing (scrypt N=2)', ...rest },
-    { id: 'check', label: '/check renewal (verify, then a new token)', ...check },
+    { id: 'login', label: 'login + password, end to end (OWASP scrypt)', summary: login },
+    { id: 'loginRest', label: 'login + password without the hashing (scrypt N=2)', summary: rest },
+    { id: 'check', label: '/check renewal (verify, then a new token)', summary: check },
   ];
 }
 
-async function benchOidc(stack: BenchStack, services: Services, peers: Peers, profile: Profile): Promise<ExchangeResult> {
+async function benchOidc(services: Services, peers: Peers, profile: Profile): Promise<ExchangeResult> {
   const verifier = new OidcVerifier({
     issuer: peers.oidc.issuer,
     audiences: [OIDC_API_AUDIENCE],
@@ -73,11 +62,10 @@ async function benchOidc(stack: BenchStack, services: Services, peers: Peers, pr
   const tokens = await Promise.all(Array.from({ length: 5 }, () => peers.oidc.mintAccessToken('alice')));
   // The first call downloads the discovery document and the JWKS: the warm-up.
   const exchange = async (i: number) => completeExchange(services, { login: await verifier.loginOf(tokens[i % tokens.length] ?? ''), method: 'oidc' });
-  const result = await timed(stack, exchange, profile.exchanges.cheap, 10);
-  return { id: 'oidc', label: 'OpenID Connect JWT, warm JWKS', ...result };
+  return { id: 'oidc', label: 'OpenID Connect JWT, warm JWKS', summary: await timed(exchange, profile.exchanges.cheap, 10) };
 }
 
-async function benchCas(stack: BenchStack, services: Services, peers: Peers, profile: Profile): Promise<ExchangeResult> {
+async function benchCas(services: Services, peers: Peers, profile: Profile): Promise<ExchangeResult> {
   const label = 'CAS ticket validation round trip + token';
   if (typeof peers.cas === 'string') return { id: 'cas', label, skipped: peers.cas };
   const cas = peers.cas;
@@ -91,11 +79,10 @@ async function benchCas(stack: BenchStack, services: Services, peers: Peers, pro
   };
   // The warm-up uses the last ticket, the timed calls the others.
   await exchange(profile.exchanges.cas);
-  const result = await timed(stack, exchange, profile.exchanges.cas, 0);
-  return { id: 'cas', label, ...result };
+  return { id: 'cas', label, summary: await timed(exchange, profile.exchanges.cas, 0) };
 }
 
-async function benchKerberos(stack: BenchStack, services: Services, peers: Peers, profile: Profile): Promise<ExchangeResult> {
+async function benchKerberos(services: Services, peers: Peers, profile: Profile): Promise<ExchangeResult> {
   const label = 'Kerberos SPNEGO accept + token';
   if (typeof peers.kerberos === 'string') return { id: 'kerberos', label, skipped: peers.kerberos };
   const { kdc, keytab, ccache, scratch } = peers.kerberos;
@@ -115,8 +102,7 @@ async function benchKerberos(stack: BenchStack, services: Services, peers: Peers
       return completeExchange(services, { login: accepted.login, method: 'kerberos' });
     };
     await exchange(count - 1);
-    const result = await timed(stack, exchange, profile.exchanges.kerberos, 0);
-    return { id: 'kerberos', label, ...result };
+    return { id: 'kerberos', label, summary: await timed(exchange, profile.exchanges.kerberos, 0) };
   } finally {
     if (previousRcache === undefined) delete process.env.KRB5RCACHEDIR;
     else process.env.KRB5RCACHEDIR = previousRcache;
@@ -129,9 +115,9 @@ export async function benchExchanges(stack: BenchStack, peers: Peers, profile: P
   await benchUser(services, 'alice');
   await benchUser(services, KERBEROS_USER.name);
   return [
-    ...(await benchPassword(stack, services, profile)),
-    await benchOidc(stack, services, peers, profile),
-    await benchCas(stack, services, peers, profile),
-    await benchKerberos(stack, services, peers, profile),
+    ...(await benchPassword(services, profile)),
+    await benchOidc(services, peers, profile),
+    await benchCas(services, peers, profile),
+    await benchKerberos(services, peers, profile),
   ];
 }

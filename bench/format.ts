@@ -1,6 +1,6 @@
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-export const KB = 1024;
+const KB = 1024;
 
 export function duration(ns: number): string {
   if (!Number.isFinite(ns)) return 'n/a';
@@ -15,5 +15,3 @@ export const count = (value: number): string => integer.format(value);
 export const perSecond = (value: number): string => `${integer.format(value)}/s`;
 export const kilobytes = (bytes: number): string => `${(bytes / KB).toFixed(0)} KB`;
 export const ratio = (value: number): string => `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
-/** Calls per decision or per token: integers stay integers, averages keep what tells them apart from one. */
-export const perCall = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(3));

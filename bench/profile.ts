@@ -7,9 +7,6 @@ export interface Profile {
     /** Decisions that read DynamoDB (cache miss) or everything (baseline). */
     withIo: number;
     tokens: number;
-    /** Cache windows of the call-count run, and decisions in each. */
-    windows: number;
-    decisionsPerWindow: number;
   };
   /** Fresh Node processes per function for the load timing (median kept); the authorizer's has a budget. */
   coldStarts: { authorizer: number; others: number };
@@ -19,7 +16,7 @@ export interface Profile {
 
 export const FULL: Profile = {
   name: 'full',
-  authorizer: { inProcess: 50_000, withIo: 3_000, tokens: 5, windows: 4, decisionsPerWindow: 2_500 },
+  authorizer: { inProcess: 50_000, withIo: 3_000, tokens: 5 },
   coldStarts: { authorizer: 9, others: 5 },
   exchanges: { owaspHashes: 10, cheap: 300, cas: 60, kerberos: 40 },
   localStack: { requests: 10_000, connections: 10 },
@@ -27,7 +24,7 @@ export const FULL: Profile = {
 
 export const QUICK: Profile = {
   name: 'quick',
-  authorizer: { inProcess: 4_000, withIo: 200, tokens: 5, windows: 3, decisionsPerWindow: 500 },
+  authorizer: { inProcess: 4_000, withIo: 200, tokens: 5 },
   coldStarts: { authorizer: 3, others: 1 },
   exchanges: { owaspHashes: 1, cheap: 20, cas: 5, kerberos: 4 },
   localStack: undefined,

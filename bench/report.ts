@@ -27,31 +27,16 @@ function ratiosTable(results: Results): string {
       f.ratio(c.summary.opsPerSecond / base.summary.opsPerSecond),
       f.ratio(base.summary.p50Ns / c.summary.p50Ns),
       f.ratio(base.summary.p99Ns / c.summary.p99Ns),
-      `${f.perCall(c.dynamodbPerDecision)} / ${f.perCall(c.secretsManagerPerDecision)}`,
-      `${f.perCall(base.dynamodbPerDecision)} / ${f.perCall(base.secretsManagerPerDecision)}`,
     ];
   };
   return table(
-    ['Case', 'Authorizer', 'Baseline', 'Throughput ×', 'p50 faster ×', 'p99 faster ×', 'DynamoDB / Secrets Manager per decision', 'Baseline calls'],
+    ['Case', 'Authorizer', 'Baseline', 'Throughput ×', 'p50 faster ×', 'p99 faster ×'],
     results.authorizer.production.map(row),
-  );
-}
-
-function breakdownTable(results: Results): string {
-  const authorizer = results.coldStarts.find((c) => c.name === 'authorizer');
-  if (!authorizer) return '';
-  const top = authorizer.packages.slice(0, 12);
-  const rest = authorizer.packages.slice(12).reduce((sum, p) => sum + p.bytes, 0);
-  const share = (bytes: number) => `${((100 * bytes) / authorizer.bytes).toFixed(1)} %`;
-  return table(
-    ['Package', 'Bytes in the bundle', 'Share'],
-    [...top.map((p) => [p.name, f.kilobytes(p.bytes), share(p.bytes)]), ...(rest > 0 ? [[`${authorizer.packages.length - 12} others`, f.kilobytes(rest), share(rest)]] : [])],
   );
 }
 
 function methodText(results: Results): string {
   const p = results.profile;
-  const w = results.authorizer.window;
   return `- **Authorizer decisions** call \`authorize()\` of \`shared/authorizer/authorize.ts\` in this process, one awaited call
   at a time, with services built by \`createAuthorizerServices()\` as the handler builds them (its JSON RPC clients on
   the SDK's signer and HTTP handler) pointed at the embedded DynamoDB (dynalite, in memory) and the in-repo Secrets
@@ -59,21 +44,16 @@ function methodText(results: Results): string {
   is an HTTP API payload 2.0 with 13 browser headers and the token in \`X-Auth-Token\`. Each case runs
   ${f.count(p.authorizer.inProcess)} timed calls (${f.count(p.authorizer.withIo)} for those that do I/O) after untimed
   warm-up calls; latencies are per call (\`process.hrtime\`), ops/s are timed calls over the loop's wall time.
-  *Cached* hits the decision cache (\`DecisionCache\`, AUTHORIZER_CACHE_TTL = ${w.windowSeconds} s);
+  *Cached* hits the decision cache (\`DecisionCache\`, AUTHORIZER_CACHE_TTL = ${results.authorizer.cacheTtlSeconds} s);
   *DynamoDB read* runs with no decision cache, so every call verifies the HMAC and looks the token up in DynamoDB;
   *forged* is a valid token's header and claims signed with another key; *expired* is correctly signed and an
   hour past \`exp\`; *shared* is the PLAY_AUTH_TOKEN. ${p.authorizer.tokens} tokens are used round robin.
 - **Baseline** (\`bench/baseline-authorizer.ts\`): the same decision written the obvious way, with no cache at all: every
   call reads the shared-token secret and the signing-key secret from Secrets Manager, imports the key, verifies the
   JWS with jose and reads the token record from DynamoDB. It runs against the same emulators in the same run.
-- **AWS calls** are counted in the SDK's Node HTTP handler (\`bench/call-counter.ts\`), which every client of the run
-  sends through: the generated SDK clients of the functions and the baseline, and the authorizer's JSON RPC clients.
-  It sits beneath the retries, so every HTTP attempt counts. The cache-window figure runs ${f.count(w.decisions)} decisions over
-  ${w.tokens} tokens across ${w.windows} cache windows, with a clock injected into the decision cache so that a window
-  passes without waiting; secrets are warm before counting starts, as in a container that already served a request.
 - **Cold start**: every \`functions/*/handler.ts\` is bundled with esbuild's API using serverless.yml's
-  \`custom.esbuild\` options (bundle, minify, node24, cjs, mainFields module/main, \`kerberos\` external, the environment-only credential provider aliased in) and its
-  metafile gives the bytes each package contributes. Each bundle is then \`require()\`d in fresh \`node\` processes
+  \`custom.esbuild\` options (bundle, minify, node24, cjs, mainFields module/main, \`kerberos\` external, the environment-only credential provider aliased in), the build whose bytes
+  \`test/unit/bundle-size.test.ts\` holds to budget. Each bundle is then \`require()\`d in fresh \`node\` processes
   (${p.coldStarts.authorizer} for the authorizer, ${p.coldStarts.others} for the others; median shown; Node's own start-up is not counted). For the authorizer, *init* is its first
   decision in that process with a valid token: clients built, the two secrets (current and previous versions)
   and the token record read from the emulators over loopback, so it carries no network latency to AWS.
@@ -82,13 +62,15 @@ function methodText(results: Results): string {
   real peers on loopback: panva's oidc-provider (JWKS fetched by a warm-up call), django-cas-server (service
   tickets obtained through its login form before the clock starts: each is single-use), an MIT KDC (SPNEGO tokens
   made beforehand in child processes: each is usable once because of the replay cache). *Without the hashing* logs
-  in a user whose hash and policy use scrypt N = 2; the difference with the OWASP row is the hashing. DynamoDB round
-  trips per issued token leave out the brute-force counters (the attempts table), shown apart.
+  in a user whose hash and policy use scrypt N = 2; the difference with the OWASP row is the hashing.
 - **Local stack**: the real \`npm start\` (serverless-offline, functions in worker threads, dynalite and the Secrets
   Manager emulator in its process) on free loopback ports, with a temporary data dir and a private service dir
   (links to the checkout, so that its \`.esbuild\` build dir is not shared with another running stack); the demo user logs in, then
   autocannon sends ${results.localStack ? f.count(results.localStack.requests) : f.count(BUDGETS.localStackRequests)} \`GET /xuc/api/2.0/auth/tokens\` with \`X-Auth-Token\` over ${results.localStack?.connections ?? 10} connections, after ${LOCAL_STACK_WARMUP} untimed
   ones. An error is a connection error, a timeout or any answer other than 2xx.
+- **Counts are tests, not figures here**: bundle bytes per function (\`test/unit/bundle-size.test.ts\`), AWS calls per
+  authorizer decision (\`test/integration/authorizer-calls.test.ts\`) and DynamoDB round trips per issued token
+  (\`test/integration/exchange-round-trips.test.ts\`) need no timing run: \`npm test\` holds them to their budgets.
 - Everything runs on one machine: the emulators, the peers and the load generator share its cores with the code
   measured. The figures compare alternatives within one run; they are not AWS latencies.`;
 }
@@ -116,10 +98,6 @@ ${resultsTable(list)}
 ${ratiosTable(results)}
 
 ![Latency distribution of authorizer decisions](${chartFile})
-
-## Authorizer bundle by package
-
-${breakdownTable(results)}
 
 ## Method
 

@@ -45,7 +45,7 @@ async function measureAll(): Promise<Results> {
   const stack = await startBenchStack();
   let partial: Omit<Results, 'durationSeconds' | 'localStack'>;
   try {
-    step('authorizer decisions and AWS calls, against the baseline');
+    step('authorizer decisions, against the baseline');
     const authorizer = await benchAuthorizer(stack, profile);
     step('bundles and cold starts');
     const coldStarts = await benchColdStarts(ROOT, stack, profile);

@@ -30,7 +30,7 @@ function tablesOf(body: unknown): string[] {
  * Counts AWS requests by service and table in the SDK's Node HTTP handler, which both
  * kinds of client take as `requestHandler`: the generated SDK clients of the functions and the
  * authorizer's JSON RPC clients. It sits beneath every retry, so that each HTTP attempt counts:
- * the figure is round trips, not calls.
+ * the budgets are round trips, not calls.
  */
 export class CallCounter {
   #calls: Call[] = [];
