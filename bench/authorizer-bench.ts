@@ -1,7 +1,7 @@
 import { authorize, type AuthorizerRequest, type Decision } from '../shared/authorizer/authorize.ts';
 import { BaselineAuthorizer } from './baseline-authorizer.ts';
 import { SHARED_TOKEN, type BenchStack } from './bench-stack.ts';
-import { measure, summarize, type Summary } from './harness.ts';
+import { measure, type Summary, type Timing } from './harness.ts';
 import { warmupFor, type Profile } from './profile.ts';
 import { authorizerRequest, issueBenchTokens, type BenchTokens } from './tokens.ts';
 
@@ -20,7 +20,7 @@ export interface AuthorizerResults {
   /** The decision cache's window (AUTHORIZER_CACHE_TTL) in the bench stage. */
   cacheTtlSeconds: number;
   /** Per-call latencies for the chart. */
-  samplesNs: { cached: Float64Array; dbRead: Float64Array; baseline: Float64Array };
+  timings: { cached: Timing; dbRead: Timing; baseline: Timing };
 }
 
 /** Either authorizer: only the kind of decision is compared. */
@@ -42,7 +42,7 @@ const CASES: CaseSpec[] = [
   { id: 'shared', label: 'shared token', expected: 'allow', tokens: (t) => [t.shared], withIo: false },
 ];
 
-async function runCase(spec: CaseSpec, decide: Decide, tokens: BenchTokens, iterations: number): Promise<CaseResult & { samplesNs: Float64Array }> {
+async function runCase(spec: CaseSpec, decide: Decide, tokens: BenchTokens, iterations: number): Promise<CaseResult & { timing: Timing }> {
   const requests = spec.tokens(tokens).map(authorizerRequest);
   for (const request of requests) {
     const decision = await decide(request);
@@ -51,7 +51,7 @@ async function runCase(spec: CaseSpec, decide: Decide, tokens: BenchTokens, iter
     }
   }
   const timing = await measure((i) => decide(requests[i % requests.length] as AuthorizerRequest), { iterations, warmup: warmupFor(iterations) });
-  return { id: spec.id, label: spec.label, summary: summarize(timing), samplesNs: timing.samplesNs };
+  return { id: spec.id, label: spec.label, summary: timing.summary, timing };
 }
 
 export async function benchAuthorizer(stack: BenchStack, profile: Profile): Promise<AuthorizerResults> {
@@ -63,22 +63,26 @@ export async function benchAuthorizer(stack: BenchStack, profile: Profile): Prom
   const baseline: Decide = (request) => baselineAuthorizer.authorize(request);
 
   const { inProcess, withIo } = profile.authorizer;
-  const productionResults: (CaseResult & { samplesNs: Float64Array })[] = [];
+  const productionResults: (CaseResult & { timing: Timing })[] = [];
   for (const spec of CASES) productionResults.push(await runCase(spec, production(spec), tokens, spec.withIo ? withIo : inProcess));
   const baselineResults = [];
   for (const spec of CASES.filter((c) => c.id !== 'cached')) {
     const result = await runCase(spec, baseline, tokens, withIo);
     baselineResults.push(spec.id === 'dbRead' ? { ...result, label: 'valid token' } : result);
   }
-  const sample = (results: typeof productionResults, id: CaseId) => results.find((r) => r.id === id)?.samplesNs ?? new Float64Array();
+  const timing = (results: typeof productionResults, id: CaseId): Timing => {
+    const found = results.find((r) => r.id === id);
+    if (!found) throw new Error(`no timing for authorizer case ${id}`);
+    return found.timing;
+  };
   return {
     cacheTtlSeconds: stack.config.authorizerCacheTtlSeconds,
-    production: productionResults.map(({ samplesNs: _, ...result }) => result),
-    baseline: baselineResults.map(({ samplesNs: _, ...result }) => result),
-    samplesNs: {
-      cached: sample(productionResults, 'cached'),
-      dbRead: sample(productionResults, 'dbRead'),
-      baseline: sample(baselineResults, 'dbRead'),
+    production: productionResults.map(({ timing: _, ...result }) => result),
+    baseline: baselineResults.map(({ timing: _, ...result }) => result),
+    timings: {
+      cached: timing(productionResults, 'cached'),
+      dbRead: timing(productionResults, 'dbRead'),
+      baseline: timing(baselineResults, 'dbRead'),
     },
   };
 }

@@ -1,10 +1,10 @@
 import { count, duration } from './format.ts';
-import { quantile } from './harness.ts';
+import type { Timing } from './harness.ts';
 
 export interface Series {
   label: string;
   color: string;
-  samplesNs: Float64Array;
+  timing: Timing;
 }
 
 const WIDTH = 760;
@@ -22,7 +22,7 @@ const decadeLabel = (ns: number): string => DECADES[Math.round(Math.log10(ns))] 
  * A CDF keeps every sample visible, tails included, where a histogram would bin them away.
  */
 export function latencyCdf(title: string, series: Series[], budget?: { ns: number; label: string }): string {
-  const sorted = series.map((s) => Float64Array.from(s.samplesNs).sort());
+  const sorted = series.map((s) => Float64Array.from(s.timing.samplesNs).sort());
   const all = sorted.flatMap((s) => [s[0] ?? 1, s[s.length - 1] ?? 1]);
   const lo = 10 ** Math.floor(Math.log10(Math.max(1, Math.min(...all))));
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...all, lo * 10)));
@@ -78,11 +78,10 @@ export function latencyCdf(title: string, series: Series[], budget?: { ns: numbe
     points.push(`${x(values[values.length - 1] ?? lo)},${y(1)}`);
     out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.join(' ')}"/>`);
     const legendY = PLOT.top + h + 62 + i * 20;
-    const p50 = duration(quantile(values, 0.5));
-    const p99 = duration(quantile(values, 0.99));
+    const { p50Ns, p99Ns, n } = s.timing.summary;
     out.push(
       `<line x1="${PLOT.left}" y1="${legendY - 4}" x2="${PLOT.left + 24}" y2="${legendY - 4}" stroke="${s.color}" stroke-width="3"/>`,
-      `<text x="${PLOT.left + 32}" y="${legendY}">${escape(`${s.label}: p50 ${p50}, p99 ${p99} (n = ${count(values.length)})`)}</text>`,
+      `<text x="${PLOT.left + 32}" y="${legendY}">${escape(`${s.label}: p50 ${duration(p50Ns)}, p99 ${duration(p99Ns)} (n = ${count(n)})`)}</text>`,
     );
   });
   out.push('</svg>');

@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 import { localAwsEnvironment } from '../infra/local/stack.ts';
 import { BENCH_ENV, type BenchStack } from './bench-stack.ts';
 import { buildBundles } from './bundles.ts';
-import { median } from './harness.ts';
 import type { Profile } from './profile.ts';
 import { authorizerRequest, issueBenchTokens } from './tokens.ts';
 
@@ -43,6 +42,9 @@ const loadMs = performance.now() - start;
   process.stdout.write('\\n' + MARK + JSON.stringify({ loadMs, firstInvocationMs }) + '\\n');
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
+
+/** The middle value (the lower of the two for an even count): one slow process does not move it. */
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.ceil(values.length / 2) - 1] ?? Number.NaN;
 
 async function sample(bundle: string, env: NodeJS.ProcessEnv, event?: string): Promise<{ loadMs: number; firstInvocationMs?: number }> {
   const args = ['-e', CHILD, bundle, ...(event ? [event] : [])];

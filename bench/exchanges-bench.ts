@@ -8,7 +8,7 @@ import { ensureUser } from '../shared/users/user-admin.ts';
 import { passwordPolicy, verifyPassword } from '../shared/users/passwords.ts';
 import { OIDC_API_AUDIENCE } from '../infra/peers/oidc-provider.ts';
 import type { BenchStack } from './bench-stack.ts';
-import { measure, summarize, type Summary } from './harness.ts';
+import { measure, type Summary } from './harness.ts';
 import { KERBEROS_USER, type Peers } from './peers.ts';
 import type { Profile } from './profile.ts';
 
@@ -27,7 +27,7 @@ const CAS_SERVICE = 'http://localhost:9999/app/';
 const NO_HASHING = passwordPolicy(1);
 
 const timed = async (fn: (i: number) => Promise<unknown>, iterations: number, warmup = 1): Promise<Summary> =>
-  summarize(await measure(fn, { iterations, warmup }));
+  (await measure(fn, { iterations, warmup })).summary;
 
 const benchUser = (services: Services, login: string, password?: string, policy = services.passwordPolicy) =>
   ensureUser(services.users, { login, profile: 'agent', ctiLoginEnabled: true, ...(password ? { password } : {}) }, policy);

@@ -1,16 +1,18 @@
-/** Timing of one operation, sample by sample, and its summary. */
-export interface Timing {
-  /** Per-call latencies in nanoseconds, in call order. */
-  samplesNs: Float64Array;
-  /** Wall time of the timed loop, so that ops/s include the loop's own overhead. */
-  elapsedNs: number;
-}
+import { Bench } from 'tinybench';
 
+/** Latency of one operation over a run, and its rate. */
 export interface Summary {
   n: number;
+  /** Calls per second of time spent in calls: 1 / mean latency. */
   opsPerSecond: number;
   p50Ns: number;
   p99Ns: number;
+}
+
+export interface Timing {
+  summary: Summary;
+  /** Per-call latencies in nanoseconds, for the chart. */
+  samplesNs: Float64Array;
 }
 
 export interface MeasureOptions {
@@ -20,36 +22,29 @@ export interface MeasureOptions {
 }
 
 /**
- * Calls `fn(i)` one call at a time (each awaited before the next) and times each call. Sequential
- * calls measure latency without queueing; throughput is then 1 / latency plus loop overhead.
+ * Times `fn(i)` with tinybench: `warmup` untimed calls, then exactly `iterations` timed ones, each
+ * awaited before the next, so that latency is measured without queueing. `i` counts every call,
+ * warm-up included, for operations that need a fresh input each time (single-use tickets).
  */
-export async function measure(fn: (i: number) => unknown, options: MeasureOptions): Promise<Timing> {
-  for (let i = 0; i < options.warmup; i++) await fn(i);
-  const samplesNs = new Float64Array(options.iterations);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < options.iterations; i++) {
-    const before = process.hrtime.bigint();
-    await fn(i);
-    samplesNs[i] = Number(process.hrtime.bigint() - before);
-  }
-  return { samplesNs, elapsedNs: Number(process.hrtime.bigint() - start) };
-}
-
-/** The q-quantile (0..1) of sorted values, nearest-rank. */
-export function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
-}
-
-export function summarize(timing: Timing): Summary {
-  const sorted = Float64Array.from(timing.samplesNs).sort();
+export async function measure(fn: (i: number) => Promise<unknown>, { iterations, warmup }: MeasureOptions): Promise<Timing> {
+  let calls = 0;
+  const bench = new Bench({
+    iterations,
+    time: 0,
+    warmup: warmup > 0,
+    warmupIterations: warmup,
+    warmupTime: 0,
+    timestampProvider: 'hrtimeNow',
+    retainSamples: true,
+    throws: true,
+  });
+  // Declared async, so that tinybench does not call it once more to find out.
+  const [task] = await bench.add('measured', () => fn(calls++), { async: true }).run();
+  const result = task?.result;
+  if (result?.state !== 'completed') throw new Error(`measurement did not complete: ${result?.state ?? 'no task'}`);
+  const { latency } = result;
   return {
-    n: sorted.length,
-    opsPerSecond: sorted.length / (timing.elapsedNs / 1e9),
-    p50Ns: quantile(sorted, 0.5),
-    p99Ns: quantile(sorted, 0.99),
+    summary: { n: latency.samplesCount, opsPerSecond: 1000 / latency.mean, p50Ns: latency.p50 * 1e6, p99Ns: latency.p99 * 1e6 },
+    samplesNs: Float64Array.from(latency.samples ?? [], (ms) => ms * 1e6),
   };
 }
-
-export const median = (values: number[]): number => quantile(Float64Array.from(values).sort(), 0.5);

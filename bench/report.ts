@@ -43,7 +43,7 @@ function methodText(results: Results): string {
   Manager emulator, both served from this same process. The event
   is an HTTP API payload 2.0 with 13 browser headers and the token in \`X-Auth-Token\`. Each case runs
   ${f.count(p.authorizer.inProcess)} timed calls (${f.count(p.authorizer.withIo)} for those that do I/O) after untimed
-  warm-up calls; latencies are per call (\`process.hrtime\`), ops/s are timed calls over the loop's wall time.
+  warm-up calls, timed by tinybench on \`process.hrtime\`; ops/s is 1 / mean latency, percentiles interpolate.
   *Cached* hits the decision cache (\`DecisionCache\`, AUTHORIZER_CACHE_TTL = ${results.authorizer.cacheTtlSeconds} s);
   *DynamoDB read* runs with no decision cache, so every call verifies the HMAC and looks the token up in DynamoDB;
   *forged* is a valid token's header and claims signed with another key; *expired* is correctly signed and an

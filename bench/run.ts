@@ -79,13 +79,13 @@ console.log(`\n${consoleTable(list)}\n`);
 
 // Only the full report run records its figures; checks and quick runs leave the repository alone.
 if (!check && profile.name === 'full') {
-  const { cached, dbRead, baseline } = results.authorizer.samplesNs;
+  const { cached, dbRead, baseline } = results.authorizer.timings;
   const svg = latencyCdf(
     'Authorizer decision latency, in process (CDF)',
     [
-      { label: 'authorizer, cached token', color: '#1a9850', samplesNs: cached },
-      { label: 'authorizer, DynamoDB read (cache miss)', color: '#2166ac', samplesNs: dbRead },
-      { label: 'baseline: Secrets Manager + DynamoDB every call', color: '#d73027', samplesNs: baseline },
+      { label: 'authorizer, cached token', color: '#1a9850', timing: cached },
+      { label: 'authorizer, DynamoDB read (cache miss)', color: '#2166ac', timing: dbRead },
+      { label: 'baseline: Secrets Manager + DynamoDB every call', color: '#d73027', timing: baseline },
     ],
     { ns: BUDGETS.cachedP50Ns, label: `cached p50 budget ${duration(BUDGETS.cachedP50Ns)}` },
   );
