@@ -1,4 +1,4 @@
-import { feedTokenIdPrefix } from '../tokens/revocation-feed.ts';
+import { feedTokenIdPrefix } from '../tokens/revocation-feed-layout.ts';
 import type { TokenRecord } from '../tokens/token-record.ts';
 import type { RevocableCache, Revoked, RevocationView } from './revocation-view.ts';
 

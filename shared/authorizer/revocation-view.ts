@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { BatchGetItems } from '../tokens/token-state-reader.ts';
-import { FEED_SHARDS, feedBucket, feedKey } from '../tokens/revocation-feed.ts';
+import { FEED_SHARDS, feedBucket, feedKey } from '../tokens/revocation-feed-layout.ts';
 
 /** What a read of the feed found: token id prefixes and logins whose cached tokens must go. */
 export interface Revoked {

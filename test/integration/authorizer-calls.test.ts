@@ -9,7 +9,7 @@ import { authorizerEvent, testConfig, testServices, uniqueLogin } from '../suppo
 
 /** The authorizer's AWS budgets: one DynamoDB read per token per cache window, no Secrets Manager call once warm. */
 const BUDGET = { readsPerTokenPerWindow: 1, secretsManagerPerDecision: 0 };
-/** A deployed stage's revocation window (AUTHORIZER_CACHE_TTL); the test stage runs with none. */
+/** A deployed stage's AUTHORIZER_CACHE_TTL; the test stage runs with none. */
 const WINDOW_MS = 30_000;
 const TOKENS = 5;
 const WINDOWS = 4;
@@ -81,5 +81,27 @@ describe('AWS calls per authorizer decision', () => {
       shared: { dynamodb: 0, secretsManager: 0 },
       uncached: { dynamodb: 1, secretsManager: 0 },
     });
+  });
+
+  it('reads the revocation feed at most once a REVOCATION_WINDOW while serving, whatever the number of tokens, and never while idle', async () => {
+    let clock = Date.now();
+    const revocationWindowMs = 1000;
+    const config = { ...testConfig(), authorizerCacheTtlSeconds: 30, revocationWindowSeconds: revocationWindowMs / 1000 };
+    const container = createAuthorizerServices(config, { ...localRpcClients(inject('endpoints'), counter.handler), now: () => clock });
+    await authorize(container, request(inject('playAuthToken')));
+    const windows = 10;
+    const { dynamodb } = await counted(async () => {
+      for (let window = 0; window < windows; window++) {
+        for (let i = 0; i < 100; i++) expect((await authorize(container, request(valid[i % TOKENS]!))).kind).toBe('allow');
+        clock += revocationWindowMs;
+      }
+    });
+    // One record read per token (the cache lasts 30 s), then at most one feed read per window.
+    expect(dynamodb - TOKENS, 'feed reads per revocation window while serving').toBeLessThanOrEqual(windows);
+    expect(dynamodb - TOKENS).toBeGreaterThan(0);
+
+    // Idle for a minute: nothing is read meanwhile, and the next request reads the token's record, not the feed's backlog.
+    clock += 60_000;
+    expect(await counted(() => authorize(container, request(valid[0]!)))).toEqual({ dynamodb: 1, secretsManager: 0 });
   });
 });

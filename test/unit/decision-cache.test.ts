@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
-import { feedBucket, feedEntry, feedKey, feedTokenIdPrefix } from '../../shared/tokens/revocation-feed.ts';
+import { feedBucket, feedEntry, feedKey, feedTokenIdPrefix } from '../../shared/tokens/revocation-feed-layout.ts';
 import type { TokenRecord } from '../../shared/tokens/token-record.ts';
 
 const record = (expiresAt: number, tokenId = 't', login = 'alice'): TokenRecord => ({ tokenId, login, method: 'password', issuedAt: 0, issuedAtMs: 0, expiresAt });
