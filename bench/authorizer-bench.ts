@@ -35,7 +35,7 @@ interface CaseSpec {
 }
 
 const CASES: CaseSpec[] = [
-  { id: 'cached', label: 'valid token, cached', expected: 'allow', tokens: (t) => t.valid, withIo: false },
+  { id: 'cached', label: 'valid token, cached (revocation feed checked)', expected: 'allow', tokens: (t) => t.valid, withIo: false },
   { id: 'dbRead', label: 'valid token, DynamoDB read (cache miss)', expected: 'allow', tokens: (t) => t.valid, withIo: true },
   { id: 'forged', label: 'forged token', expected: 'deny', tokens: (t) => [t.forged], withIo: false },
   { id: 'expired', label: 'expired token', expected: 'deny', tokens: (t) => [t.expired], withIo: false },

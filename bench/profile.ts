@@ -12,6 +12,8 @@ export interface Profile {
   coldStarts: { authorizer: number; others: number };
   exchanges: { owaspHashes: number; cheap: number; cas: number; kerberos: number };
   localStack: { requests: number; connections: number } | undefined;
+  /** Authorizer containers side by side, and revocations each one must see. */
+  revocation: { containers: number; rounds: number };
 }
 
 export const FULL: Profile = {
@@ -20,6 +22,7 @@ export const FULL: Profile = {
   coldStarts: { authorizer: 9, others: 5 },
   exchanges: { owaspHashes: 10, cheap: 300, cas: 60, kerberos: 40 },
   localStack: { requests: 10_000, connections: 10 },
+  revocation: { containers: 8, rounds: 12 },
 };
 
 export const QUICK: Profile = {
@@ -28,6 +31,7 @@ export const QUICK: Profile = {
   coldStarts: { authorizer: 3, others: 1 },
   exchanges: { owaspHashes: 1, cheap: 20, cas: 5, kerberos: 4 },
   localStack: undefined,
+  revocation: { containers: 8, rounds: 3 },
 };
 
 /** Untimed calls before timing: enough for the JIT, never more than a tenth of the run. */

@@ -3,6 +3,7 @@ import { baselineOf, BUDGETS, type Figure } from './figures.ts';
 import * as f from './format.ts';
 import { LOCAL_STACK_WARMUP } from './local-stack-bench.ts';
 import type { Results } from './results.ts';
+import { costModelMarkdown } from './cost-model.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 const table = (head: string[], rows: string[][]): string =>
@@ -68,6 +69,14 @@ function methodText(results: Results): string {
   (links to the checkout, so that its \`.esbuild\` build dir is not shared with another running stack); the demo user logs in, then
   autocannon sends ${results.localStack ? f.count(results.localStack.requests) : f.count(BUDGETS.localStackRequests)} \`GET /xuc/api/2.0/auth/tokens\` with \`X-Auth-Token\` over ${results.localStack?.connections ?? 10} connections, after ${LOCAL_STACK_WARMUP} untimed
   ones. An error is a connection error, a timeout or any answer other than 2xx.
+- **Revocation** (\`bench/revocation-bench.ts\`): ${results.revocation.containers} authorizer containers, each built by
+  \`createAuthorizerServices()\` (its own decision cache and revocation view, the real clock, REVOCATION_WINDOW =
+  ${results.revocation.windowMs / 1000} s), serve a fresh token every ${2} ms side by side; half a window later the token store revokes it
+  (the path logout takes), and each container's first denial is timed from the revoking call's return. Feed reads
+  are the container's DynamoDB requests less its two record reads per token (admitting it, then refusing it once
+  dropped). Beside the authorizer's cached case (which checks the feed) the cached decision is timed with a plain
+  decision cache (before the feed), and aws-jwt-verify's \`JwtVerifier\` on an RS256 token with its JWKS cached, which is what
+  most Lambda authorizers do and checks no revocation at all.
 - **Counts are tests, not figures here**: bundle bytes per function (\`test/unit/bundle-size.test.ts\`), AWS calls per
   authorizer decision (\`test/integration/authorizer-calls.test.ts\`) and DynamoDB round trips per issued token
   (\`test/integration/exchange-round-trips.test.ts\`) need no timing run: \`npm test\` holds them to their budgets.
@@ -98,6 +107,10 @@ ${resultsTable(list)}
 ${ratiosTable(results)}
 
 ![Latency distribution of authorizer decisions](${chartFile})
+
+## Revocation: cost model
+
+${costModelMarkdown(results.revocation.windowMs / 1000, results.authorizer.cacheTtlSeconds)}
 
 ## Method
 

@@ -10,6 +10,7 @@ import { benchExchanges } from './exchanges-bench.ts';
 import { BUDGETS, figures, missed } from './figures.ts';
 import { duration } from './format.ts';
 import { benchLocalStack } from './local-stack-bench.ts';
+import { benchRevocation } from './revocation-bench.ts';
 import { currentLoad, describeMachine } from './machine.ts';
 import { startPeers } from './peers.ts';
 import { FULL, QUICK } from './profile.ts';
@@ -47,12 +48,14 @@ async function measureAll(): Promise<Results> {
   try {
     step('authorizer decisions, against the baseline');
     const authorizer = await benchAuthorizer(stack, profile);
+    step(`revocation: ${profile.revocation.containers} authorizer containers, ${profile.revocation.rounds} revocations`);
+    const revocation = await benchRevocation(stack, profile);
     step('bundles and cold starts');
     const coldStarts = await benchColdStarts(ROOT, stack, profile);
     step('exchanges (starting the OIDC, CAS and Kerberos peers)');
     const peers = await startPeers();
     try {
-      partial = { profile, machine, authorizer, coldStarts, exchanges: await benchExchanges(stack, peers, profile) };
+      partial = { profile, machine, authorizer, revocation, coldStarts, exchanges: await benchExchanges(stack, peers, profile) };
     } finally {
       await peers.stop();
     }

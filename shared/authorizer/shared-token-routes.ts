@@ -48,6 +48,22 @@ const startsWithSegments = (path: string[], prefix: string[]): boolean => prefix
  * Undefined when the path cannot be read unambiguously (see `canonicalPath`): the caller refuses it.
  */
 export function isSharedTokenRoute(request: RoutedRequest, prefixes: readonly string[]): boolean | undefined {
+  // Paths repeat: a container remembers its last answers (bounded), so that the decoding and URL
+  // parsing below stay off the hot path of a cached decision.
+  let answers = remembered.get(prefixes);
+  if (!answers) remembered.set(prefixes, (answers = new Map()));
+  const key = `${request.requestContext?.stage ?? ''} ${request.routeKey ?? ''} ${request.rawPath ?? '/'}`;
+  if (answers.has(key)) return answers.get(key);
+  const answer = routeRule(request, prefixes);
+  if (answers.size >= REMEMBERED_PATHS) answers.delete(answers.keys().next().value as string);
+  answers.set(key, answer);
+  return answer;
+}
+
+const REMEMBERED_PATHS = 1024;
+const remembered = new WeakMap<readonly string[], Map<string, boolean | undefined>>();
+
+function routeRule(request: RoutedRequest, prefixes: readonly string[]): boolean | undefined {
   const path = canonicalPath(request.rawPath ?? '/');
   if (path === undefined) return undefined;
   let segments = segmentsOf(path);

@@ -36,15 +36,24 @@ export function bearerToken(request: HttpRequestParts): string | undefined {
  * refused (`InvalidRequest`): which one a proxy, a log or a back end reads would be anyone's guess.
  */
 export function presentedToken(request: HttpRequestParts): { token: string; source: TokenSource } | undefined {
-  const found = [
-    { token: bearerToken(request), source: 'bearer' as const },
-    { token: header(request.headers, 'x-auth-token')?.trim(), source: 'header' as const },
-    { token: request.queryStringParameters?.token?.trim(), source: 'query' as const },
-  ].filter((candidate): candidate is { token: string; source: TokenSource } => Boolean(candidate.token));
-  if (new Set(found.map((candidate) => candidate.token)).size > 1) {
+  // One pass over the headers: the authorizer runs this on every request.
+  let authorization: string | undefined;
+  let xAuthToken: string | undefined;
+  const headers = request.headers ?? {};
+  for (const key in headers) {
+    const name = key.toLowerCase();
+    if (name === 'authorization') authorization = headers[key];
+    else if (name === 'x-auth-token') xAuthToken = headers[key];
+  }
+  const bearer = authorization?.trim().match(/^Bearer\s+(\S+)$/i)?.[1];
+  const header = xAuthToken?.trim() || undefined;
+  const query = request.queryStringParameters?.token?.trim() || undefined;
+  const token = bearer ?? header ?? query;
+  if (token === undefined) return undefined;
+  if ((bearer !== undefined && bearer !== token) || (header !== undefined && header !== token) || (query !== undefined && query !== token)) {
     throw new XucError('InvalidRequest', { message: 'Two different tokens in one request' });
   }
-  return found[0];
+  return { token, source: bearer ? 'bearer' : header ? 'header' : 'query' };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

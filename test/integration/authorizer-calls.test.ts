@@ -4,7 +4,7 @@ import { authorize, type AuthorizerDeps } from '../../shared/authorizer/authoriz
 import { createAuthorizerServices } from '../../shared/authorizer/authorizer-services.ts';
 import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
 import { localRpcClients } from '../../infra/local/stack.ts';
-import { CallCounter } from '../support/call-counter.ts';
+import { CallCounter } from '../../infra/local/call-counter.ts';
 import { authorizerEvent, testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
 
 /** The authorizer's AWS budgets: one DynamoDB read per token per cache window, no Secrets Manager call once warm. */

@@ -13,7 +13,7 @@ import { startCasServer, type CasServer } from '../../infra/peers/cas-server.ts'
 import { startKdc, type Kdc } from '../../infra/peers/kdc.ts';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
 import { settleAll } from '../../infra/peers/settle.ts';
-import { CallCounter } from '../support/call-counter.ts';
+import { CallCounter } from '../../infra/local/call-counter.ts';
 import { createUser, ensureUser, testConfig } from '../support/fixtures.ts';
 
 /** DynamoDB round trips per issued token, whatever the exchange; the brute-force counters are apart. */
