@@ -28,8 +28,11 @@ export default defineConfig({
     projects: [
       // Pure logic: no emulator, no peer, no Debian package (npm run test:unit).
       { test: { ...timeouts, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { test: { ...withStores, name: 'dynalite', include: ['test/{integration,e2e,fuzz}/**/*.test.ts'] } },
+      { test: { ...withStores, name: 'dynalite', include: ['test/{integration,fuzz}/**/*.test.ts'] } },
       { test: { ...withStores, name: 'dynamodb-local', include: STORE_TESTS } },
+      // The real stack, the demo and their peers, last and one file at a time: on two cores they
+      // would otherwise compete with the fuzzers for time their functions' timeouts do not give.
+      { test: { ...withStores, name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });

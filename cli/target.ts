@@ -6,8 +6,8 @@ import { createServices, type Services } from '../shared/services.ts';
 import type { LocalStackFile } from '../infra/local/local-stack-plugin.ts';
 
 export interface TargetOptions {
-  stage?: string;
-  region?: string;
+  stage?: string | undefined;
+  region?: string | undefined;
   env: Record<string, string | undefined>;
   cwd: string;
 }

@@ -58,7 +58,7 @@ export function usersCommands(program: Command, cli: CliContext): void {
       const password = await newPassword(options, cli);
       const user = await addUser(
         target.services.users,
-        { login, profile: options.profile, ctiLoginEnabled: options.ctiLogin, ...(password ? { password } : {}) },
+        { login, profile: options.profile, ctiLoginEnabled: options.ctiLogin, password },
         target.services.passwordPolicy,
       );
       cli.print(`Added user ${login} on ${target.description}\n`, userView(user));

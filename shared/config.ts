@@ -32,26 +32,26 @@ export interface Config {
   passwordScryptLogN: number;
   allowInsecureLoopback: boolean;
   oidc: {
-    issuer?: string;
+    issuer?: string | undefined;
     /** Accepted audiences; a token's `aud` must contain one of them. */
     audiences: string[];
     loginClaim: string;
-    clientId?: string;
-    clientSecret?: string;
+    clientId?: string | undefined;
+    clientSecret?: string | undefined;
     /** Minimum time between two JWKS downloads (jose's cooldown); bounds the load a flood of unknown `kid`s puts on the IdP. */
     jwksCooldownMs: number;
   };
   cas: {
-    serverUrl?: string;
+    serverUrl?: string | undefined;
     protocolVersion: 2 | 3;
     /** Service URL prefixes; empty means any service. */
     allowedServices: string[];
   };
   kerberos: {
     /** GSS service name, e.g. `HTTP@xuc.example.org`. */
-    service?: string;
-    keytab?: string;
-    keytabSecretId?: string;
+    service?: string | undefined;
+    keytab?: string | undefined;
+    keytabSecretId?: string | undefined;
     realms: string[];
   };
 }
@@ -129,13 +129,6 @@ function reader(env: Env) {
 export function loadConfig(env: Env = process.env): Config {
   const { text, optional, list, integer } = reader(env);
   const tokenMaxTtl = integer('TOKEN_MAX_TTL', 60, 31_536_000);
-  const oidcIssuer = optional('OIDC_ISSUER');
-  const oidcClientId = optional('OIDC_CLIENT_ID');
-  const oidcClientSecret = optional('OIDC_CLIENT_SECRET');
-  const casServerUrl = optional('CAS_SERVER_URL');
-  const kerberosService = optional('KERBEROS_SERVICE');
-  const keytab = optional('KERBEROS_KEYTAB');
-  const keytabSecretId = optional('KERBEROS_KEYTAB_SECRET_ID');
   const config: Config = {
     stage: text('STAGE'),
     tokenTtl: integer('TOKEN_TTL', 60, tokenMaxTtl),
@@ -161,22 +154,22 @@ export function loadConfig(env: Env = process.env): Config {
     passwordScryptLogN: integer('PASSWORD_SCRYPT_LOG_N', 10, 20),
     allowInsecureLoopback: text('ALLOW_INSECURE_LOOPBACK') === 'true',
     oidc: {
-      ...(oidcIssuer ? { issuer: oidcIssuer } : {}),
+      issuer: optional('OIDC_ISSUER'),
       audiences: list('OIDC_AUDIENCE'),
       loginClaim: text('OIDC_LOGIN_CLAIM'),
-      ...(oidcClientId ? { clientId: oidcClientId } : {}),
-      ...(oidcClientSecret ? { clientSecret: oidcClientSecret } : {}),
+      clientId: optional('OIDC_CLIENT_ID'),
+      clientSecret: optional('OIDC_CLIENT_SECRET'),
       jwksCooldownMs: integer('OIDC_JWKS_COOLDOWN_MS', 0, 3_600_000),
     },
     cas: {
-      ...(casServerUrl ? { serverUrl: casServerUrl.replace(/\/+$/, '') } : {}),
+      serverUrl: optional('CAS_SERVER_URL')?.replace(/\/+$/, ''),
       protocolVersion: integer('CAS_PROTOCOL_VERSION', 2, 3) as 2 | 3,
       allowedServices: list('CAS_ALLOWED_SERVICES'),
     },
     kerberos: {
-      ...(kerberosService ? { service: kerberosService } : {}),
-      ...(keytab ? { keytab } : {}),
-      ...(keytabSecretId ? { keytabSecretId } : {}),
+      service: optional('KERBEROS_SERVICE'),
+      keytab: optional('KERBEROS_KEYTAB'),
+      keytabSecretId: optional('KERBEROS_KEYTAB_SECRET_ID'),
       realms: list('KERBEROS_REALMS'),
     },
   };

@@ -30,8 +30,8 @@ const localDataDir = (serviceDir: string): string => resolve(serviceDir, process
  */
 export default class LocalStackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
-  #emulators?: Promise<Emulators>;
-  #generatedPlayAuthToken?: string;
+  #emulators: Promise<Emulators> | undefined;
+  #generatedPlayAuthToken: string | undefined;
   #demoUserCreated = false;
 
   constructor(private readonly serverless: Serverless) {

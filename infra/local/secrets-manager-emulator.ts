@@ -74,13 +74,14 @@ export class SecretsManagerEmulator {
     if (!name) throw new ApiError('InvalidParameterException', 'Name is required');
     if (this.#secrets.has(name)) throw new ApiError('ResourceExistsException', `The secret ${name} already exists.`);
     const created = nowSeconds();
+    const description = str(request, 'Description');
     const secret: StoredSecret = {
       arn: `arn:aws:secretsmanager:${REGION}:000000000000:secret:${name}-${randomUUID().slice(0, 6)}`,
       name,
       created,
       changed: created,
       versions: {},
-      ...(str(request, 'Description') ? { description: str(request, 'Description') } : {}),
+      ...(description ? { description } : {}),
     };
     this.#secrets.set(name, secret);
     const value = str(request, 'SecretString');

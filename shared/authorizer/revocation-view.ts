@@ -31,7 +31,7 @@ const MAX_GAP_WINDOWS = 8;
 export class RevocationView {
   #asOf: number;
   #retryAt = 0;
-  #reading?: Promise<boolean>;
+  #reading: Promise<boolean> | undefined;
 
   constructor(
     private readonly batchGet: BatchGetItems,

@@ -22,7 +22,7 @@ export async function conditionalWrite(write: () => Promise<unknown>): Promise<b
 }
 
 /** Every item of a paginated Scan or Query (lib-dynamodb's paginators), in order; 503 on any failure. */
-export function allItems<T>(pages: AsyncIterable<{ Items?: Record<string, unknown>[] }>): Promise<T[]> {
+export function allItems<T>(pages: AsyncIterable<{ Items?: Record<string, unknown>[] | undefined }>): Promise<T[]> {
   return dynamoCall(async () => {
     const items: T[] = [];
     for await (const page of pages) items.push(...((page.Items ?? []) as T[]));

@@ -9,7 +9,7 @@ import { tokenResponse } from './responses.ts';
 
 export interface Exchanged {
   issued: IssuedToken;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /**

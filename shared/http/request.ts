@@ -4,7 +4,7 @@ import { XucError } from '../errors.ts';
 export interface HttpRequestParts {
   headers?: Record<string, string | undefined>;
   queryStringParameters?: Record<string, string | undefined> | null;
-  body?: string | null;
+  body?: string | null | undefined;
   isBase64Encoded?: boolean;
 }
 

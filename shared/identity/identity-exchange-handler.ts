@@ -15,7 +15,7 @@ export function identityExchangeHandler<C>(exchange: IdentityExchange<C>) {
     const deps = services();
     verify ??= exchange.createVerifier(deps);
     const { login, attributes, headers } = await verify(credential);
-    const issued = await completeExchange(deps, { login, method: exchange.method, ...(attributes ? { attributes } : {}) });
-    return { issued, ...(headers ? { headers } : {}) };
+    const issued = await completeExchange(deps, { login, method: exchange.method, attributes });
+    return { issued, headers };
   });
 }

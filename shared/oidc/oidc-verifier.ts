@@ -105,7 +105,8 @@ export class OidcVerifier {
     try {
       ({ payload } = await retryOnceIfDropped(() =>
         jwtVerify(token, provider.jwks, {
-          issuer: this.settings.issuer,
+          // openid-client checked at discovery that the document's issuer is OIDC_ISSUER.
+          issuer: provider.configuration.serverMetadata().issuer,
           algorithms: ALGORITHMS,
           requiredClaims: ['exp', 'sub'],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,

@@ -26,7 +26,7 @@ export interface SecretVersions {
  * could not be confirmed.
  */
 export class VersionedSecret {
-  #loaded?: { at: number; versions: Promise<SecretVersions> };
+  #loaded: { at: number; versions: Promise<SecretVersions> } | undefined;
 
   constructor(
     private readonly getSecretValue: GetSecretValue,

@@ -11,10 +11,10 @@ export interface IssueRequest {
   login: string;
   method: AuthMethod;
   /** Requested lifetime in seconds, capped at the configured maximum. */
-  expiration?: number;
-  softwareType?: string;
-  applicationType?: string;
-  attributes?: Record<string, string[]>;
+  expiration?: number | undefined;
+  softwareType?: string | undefined;
+  applicationType?: string | undefined;
+  attributes?: Record<string, string[]> | undefined;
 }
 
 export interface IssuedToken {

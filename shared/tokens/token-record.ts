@@ -24,7 +24,7 @@ export interface TokenRecord {
 export interface TokenState {
   record?: TokenRecord;
   /** Epoch milliseconds: every token of the login issued before it is revoked. */
-  revokedBefore?: number;
+  revokedBefore?: number | undefined;
 }
 
 export function isLive(state: TokenState, nowSeconds: number): state is TokenState & { record: TokenRecord } {

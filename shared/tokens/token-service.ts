@@ -20,7 +20,7 @@ export interface TokenService {
 
 export function createTokenService(options: TokenIssuerOptions): TokenService {
   const issuer = new TokenIssuer(options);
-  const verifier = new TokenVerifier({ keys: options.keys, states: options.store, ...(options.now ? { now: options.now } : {}) });
+  const verifier = new TokenVerifier({ keys: options.keys, states: options.store, now: options.now });
   return {
     issue: (request) => issuer.issue(request),
     verify: (token) => verifier.verify(token),

@@ -13,7 +13,7 @@ export interface TokenVerifierOptions {
   keys: SigningKeys;
   states: TokenStateReader;
   /** Clock in milliseconds; injectable for expiry tests. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 const invalid = (reason: string, cause?: unknown): XucError =>

@@ -7,7 +7,7 @@ export interface NewUser {
   profile: string;
   ctiLoginEnabled: boolean;
   /** Omitted for users who only log in through Kerberos, CAS or OpenID Connect. */
-  password?: string;
+  password?: string | undefined;
 }
 
 const LOGIN_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;

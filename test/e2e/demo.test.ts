@@ -23,7 +23,7 @@ describe('npm run demo', () => {
     // As a user runs it: without the test run's own AWS endpoints and stage settings.
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !(key in TEST_ENV)));
     const run = spawnSync('npm', ['run', 'demo'], { encoding: 'utf8', timeout: 110_000, env });
-    expect(run.status).toBe(0);
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const steps = run.stdout.split('\n').filter((line) => /^\s+\[\s*\d+\] /.test(line));
     expect(steps.length).toBe(17);
     expect(steps.filter((line) => line.includes('✔'))).toHaveLength(17);

@@ -25,8 +25,8 @@ const contract = new OpenApiContract();
 const answered: { method: string; path: string; status: number; body: unknown }[] = [];
 
 /** One request to the stack; every answer is kept, to be checked against openapi.yaml at the end. */
-async function call(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}) {
-  const response = await fetch(`${base}${path}`, { method, headers: options.headers, body: options.body });
+async function call(method: string, path: string, options: { headers?: Record<string, string> | undefined; body?: string } = {}) {
+  const response = await fetch(`${base}${path}`, { method, ...(options.headers ? { headers: options.headers } : {}), ...(options.body ? { body: options.body } : {}) });
   const text = await response.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
   answered.push({ method, path: new URL(`${base}${path}`).pathname, status: response.status, body });

@@ -149,7 +149,7 @@ describe('/auth/tokens (behind the authorizer)', () => {
 
   it('answers 404 for anything that is not a token id, before any I/O', async () => {
     const user = await loggedIn();
-    for (const id of ['x', 'x'.repeat(3000), user.tokenId.toUpperCase(), `${user.tokenId} `, '%00', '..']) {
+    for (const id of ['x', 'x'.repeat(3000), user.tokenId.toUpperCase(), `${user.tokenId} `, `${user.tokenId};x`, '..']) {
       const result = await throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens/${encodeURIComponent(id)}`, pathParameters: { id }, headers: { 'x-auth-token': user.token } });
       expect(result.statusCode).toBe(404);
       expect(bodyOf(result)).toEqual({ error: 'TokenNotFound', message: 'No such token' });

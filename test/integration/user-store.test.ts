@@ -48,7 +48,8 @@ describe('user store', () => {
     const user = (await services.users.get(login))!;
     expect(mayLogIn({ ...user, ctiLoginEnabled: false })).toBe(false);
     expect(mayLogIn({ ...user, profile: '' })).toBe(false);
-    expect(mayLogIn({ ...user, profile: undefined })).toBe(false);
+    const { profile: _profile, ...withoutProfile } = user;
+    expect(mayLogIn(withoutProfile)).toBe(false);
     expect(mayLogIn({ ...user, disabled: true })).toBe(false);
     expect(mayLogIn(undefined)).toBe(false);
   });

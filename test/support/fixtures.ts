@@ -108,7 +108,7 @@ export const lambdaContext = {
 } as Context;
 
 /** The parsed JSON body of a handler's answer. */
-export const bodyOf = (result: { body?: string }): Record<string, unknown> => JSON.parse(result.body ?? 'null');
+export const bodyOf = (result: { body?: string | undefined }): Record<string, unknown> => JSON.parse(result.body ?? 'null');
 
 /** A user with a fixed login (as external identity providers know it), created once per run. */
 export async function ensureUser(services: Services, login: string): Promise<void> {
