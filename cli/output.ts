@@ -1,5 +1,5 @@
 /** A plain text table, columns padded to their widest cell. */
-export function table(rows: Record<string, unknown>[], empty: string): string {
+export function table(rows: Record<string, string | number | boolean | null | undefined>[], empty: string): string {
   if (rows.length === 0) return `${empty}\n`;
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cells = rows.map((row) => columns.map((column) => String(row[column] ?? '-')));

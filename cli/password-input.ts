@@ -33,8 +33,14 @@ export function promptPassword(question: string, { stdin, stderr }: PasswordSour
     };
     const onData = (chunk: string) => {
       for (const character of chunk) {
-        if (character === '\r' || character === '\n') return finish(() => resolve(value));
-        if (character === '\u0003') return finish(() => reject(new Error('Cancelled')));
+        if (character === '\r' || character === '\n') {
+          finish(() => resolve(value));
+          return;
+        }
+        if (character === '\u0003') {
+          finish(() => reject(new Error('Cancelled')));
+          return;
+        }
         value = character === '\u007f' || character === '\b' ? value.slice(0, -1) : value + character;
       }
     };

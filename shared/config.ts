@@ -114,7 +114,7 @@ function reader(env: Env) {
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean),
-    integer(name: Variable, min: number, max: number): number {
+    integer: (name: Variable, min: number, max: number): number => {
       const raw = read(name) ?? '';
       const value = Number(raw);
       if (raw === '' || !Number.isInteger(value) || value < min || value > max) {

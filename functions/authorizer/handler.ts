@@ -5,13 +5,15 @@ import { logger, reasonOf } from '../../shared/logger.ts';
 import { recordDenial } from '../../shared/metrics.ts';
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<CallerContext> | { isAuthorized: false };
+/** API Gateway's event; one built by hand (as the benchmarks build theirs) may carry no request context. */
+type AuthorizerEvent = Omit<APIGatewayRequestAuthorizerEventV2, 'requestContext'> & { requestContext?: Partial<APIGatewayRequestAuthorizerEventV2['requestContext']> };
 
 /**
  * HTTP API REQUEST authorizer (payload 2.0, simple responses). It speaks only API Gateway's
  * language: `Error('Unauthorized')` (401) when no token is presented, `isAuthorized` otherwise;
  * the reason for a denial goes to the logs.
  */
-export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<Result> {
+export async function handler(event: AuthorizerEvent): Promise<Result> {
   let decision;
   try {
     decision = await authorize(authorizerServices(), event);

@@ -37,7 +37,7 @@ function renderPage(): string {
 }
 
 /** `GET /docs`: the API reference rendered by Redoc from openapi.yaml. */
-export const handler = httpHandler(async (event) => {
+export const handler = httpHandler((event) => {
   const common = { 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=300' };
   if (event.rawPath === SCRIPT_PATH) {
     // The only outside address in Redoc's bundle is its attribution logo: served inline instead.

@@ -18,9 +18,8 @@ export interface RenewalDeps {
  */
 export async function completeExchange(deps: ExchangeDeps, request: IssueRequest): Promise<IssuedToken> {
   const user = await deps.users.get(request.login);
-  if (!mayLogIn(user)) {
-    throw new XucError('UserNotFound', { cause: new Error(user ? 'user may not log in' : 'no such user') });
-  }
+  if (!user) throw new XucError('UserNotFound', { cause: new Error('no such user') });
+  if (!mayLogIn(user)) throw new XucError('UserNotFound', { cause: new Error('user may not log in') });
   return deps.tokens.issue(request);
 }
 

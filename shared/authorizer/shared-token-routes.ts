@@ -51,7 +51,7 @@ export function isSharedTokenRoute(request: RoutedRequest, prefixes: readonly st
   // Paths repeat: a container remembers its last answers (bounded), so that the decoding and URL
   // parsing below stay off the hot path of a cached decision.
   let answers = remembered.get(prefixes);
-  if (!answers) remembered.set(prefixes, (answers = new Map()));
+  if (!answers) remembered.set(prefixes, (answers = new Map<string, boolean | undefined>()));
   const key = `${request.requestContext?.stage ?? ''} ${request.routeKey ?? ''} ${request.rawPath ?? '/'}`;
   if (answers.has(key)) return answers.get(key);
   const answer = routeRule(request, prefixes);

@@ -32,6 +32,7 @@ export function parseServiceResponse(body: string): CasIdentity {
   if (/<!DOCTYPE|<!ENTITY/i.test(body)) throw casInvalidResponse('CAS answer declares a DOCTYPE or entities');
   let document: unknown;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- its successor, fast-xml-validator, is not a dependency (yet)
     if (XMLValidator.validate(body) !== true) throw new Error('not well-formed');
     document = parser.parse(body);
   } catch (error) {
@@ -43,7 +44,7 @@ export function parseServiceResponse(body: string): CasIdentity {
 
   const failure = response.authenticationFailure;
   if (failure !== undefined) {
-    const code = isNode(failure) ? String(failure['@_code'] ?? '') : '';
+    const code = isNode(failure) && typeof failure['@_code'] === 'string' ? failure['@_code'] : '';
     // INVALID_TICKET, INVALID_SERVICE, INVALID_REQUEST and the proxy codes all say "this ticket
     // proves nothing"; only INTERNAL_ERROR is the server's own trouble.
     if (code === 'INTERNAL_ERROR') throw casServerUnavailable('CAS answered INTERNAL_ERROR');

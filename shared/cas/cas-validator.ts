@@ -77,7 +77,7 @@ async function readBounded(response: Response, limit: number): Promise<string> {
   if (declared > limit) throw casInvalidResponse(`CAS answer of ${declared} bytes`);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = response.body?.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array> | null)?.getReader();
   if (!reader) return '';
   for (;;) {
     const { done, value } = await reader.read();

@@ -152,7 +152,7 @@ export class AwsJsonRpcClient {
       body: JSON.stringify(input),
     });
     const signed = await this.#signer.sign(request);
-    const { response } = await this.#http.handle(signed as HttpRequest);
+    const { response } = await this.#http.handle(HttpRequest.clone(signed));
     const body = await readBody(response.body as AsyncIterable<Uint8Array> | undefined);
     if (response.statusCode >= 300) throw errorOf(response.statusCode, response.headers, body);
     return body ? JSON.parse(body) : {};

@@ -1,8 +1,9 @@
-import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
+import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2WithRequestContext } from 'aws-lambda';
 import type { CallerContext } from '../authorizer/authorize.ts';
 import { XucError } from '../errors.ts';
 
-export type AuthorizedEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<CallerContext>;
+/** An event for a route behind the authorizer: its context is absent only if the route was deployed without it. */
+export type AuthorizedEvent = APIGatewayProxyEventV2WithRequestContext<APIGatewayEventRequestContextV2 & { authorizer?: { lambda?: CallerContext } }>;
 
 /** The user the authorizer admitted; calls made with the shared token have none. */
 export function userCaller(event: AuthorizedEvent): Extract<CallerContext, { principal: 'user' }> {

@@ -18,7 +18,7 @@ export interface HttpHandlerOptions {
  */
 export function contractErrors<TEvent>({ logRefusals = true }: HttpHandlerOptions = {}): MiddlewareObj<TEvent, HttpResult> {
   return {
-    onError: async (request) => {
+    onError: (request) => {
       const error = request.error;
       if (error instanceof XucError && error.status < 500) {
         if (logRefusals) logger.info('request refused', { error: error.code, reason: reasonOf(error.cause) });
@@ -42,7 +42,7 @@ const size = (record: Record<string, string | undefined> | null | undefined): nu
 /** Refuses oversized headers and query strings before any work is done on them (the body has its own bound). */
 export function requestLimits<TEvent>(): MiddlewareObj<TEvent, HttpResult> {
   return {
-    before: async (request) => {
+    before: (request) => {
       const event = request.event as SizedEvent;
       if (size(event.headers) > MAX_HEADER_BYTES) {
         throw new XucError('InvalidRequest', { message: `Request headers exceed ${MAX_HEADER_BYTES} bytes` });
@@ -54,7 +54,7 @@ export function requestLimits<TEvent>(): MiddlewareObj<TEvent, HttpResult> {
   };
 }
 
-export type HttpFunction<TEvent> = (event: TEvent, context: Context) => Promise<HttpResult>;
+export type HttpFunction<TEvent> = (event: TEvent, context: Context) => HttpResult | Promise<HttpResult>;
 
 /** Wraps an HTTP function with the service's middleware: log context, contract errors, request limits. */
 export function httpHandler<TEvent = APIGatewayProxyEventV2>(fn: HttpFunction<TEvent>, options: HttpHandlerOptions = {}) {

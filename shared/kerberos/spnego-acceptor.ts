@@ -74,7 +74,7 @@ export class SpnegoAcceptor {
       server = await kerberos.initializeServer(this.settings.service);
       reply = await server.step(token);
     } catch (error) {
-      if (/No credentials were supplied|Key table file .* not found/i.test(String((error as Error).message))) {
+      if (/No credentials were supplied|Key table file .* not found/i.test((error as Error).message)) {
         throw notReady('Kerberos keytab is missing or unreadable', error);
       }
       throw authenticationFailed('GSS accept failed', error);

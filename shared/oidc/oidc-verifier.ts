@@ -12,6 +12,9 @@ const ACCEPTED_TYPES = new Set([undefined, 'JWT', 'at+jwt', 'application/at+jwt'
 const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 16_384;
 const MAX_LOGIN_LENGTH = 128;
+/** Plain http://, for loopback peers only (isAllowedUpstream). */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- openid-client marks it deprecated only so that it stands out
+const allowInsecureRequests = client.allowInsecureRequests;
 
 export type OidcSettings = Config['oidc'] & { timeoutMs: number; allowInsecureLoopback: boolean };
 
@@ -79,7 +82,7 @@ export class OidcVerifier {
         clientId ?? 'xuc-auth',
         clientSecret,
         undefined,
-        { timeout: timeoutMs / 1000, ...(issuerUrl.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}) },
+        { timeout: timeoutMs / 1000, ...(issuerUrl.protocol === 'http:' ? { execute: [allowInsecureRequests] } : {}) },
       ));
     } catch (error) {
       throw upstreamFailure('discovery', error);
@@ -152,7 +155,7 @@ export class OidcVerifier {
     } catch (error) {
       throw upstreamFailure('introspection', error);
     }
-    if (answer.active !== true) throw invalidToken('introspection: token not active');
+    if (!answer.active) throw invalidToken('introspection: token not active');
     if (typeof answer.exp === 'number' && answer.exp + CLOCK_TOLERANCE_SECONDS <= Date.now() / 1000) {
       throw invalidToken('introspection: token expired');
     }
