@@ -67,7 +67,7 @@ export async function benchLocalStack(root: string, settings: NonNullable<Profil
       p99Ms: result.latency.p99,
       maxMs: result.latency.max,
       errors: result.errors + result.non2xx,
-      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)])),
+      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
       incidents: [
         ...(alive ? [] : ['the stack no longer answered /health after the run (process stopped?)']),
         ...incidents(stack.output().slice(logStart)),

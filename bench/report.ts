@@ -2,6 +2,7 @@ import type { CaseResult } from './authorizer-bench.ts';
 import { baselineOf, BUDGETS, type Figure } from './figures.ts';
 import * as f from './format.ts';
 import { LOCAL_STACK_WARMUP } from './local-stack-bench.ts';
+import { PACE_MS } from './revocation-bench.ts';
 import type { Results } from './results.ts';
 import { costModelMarkdown } from './cost-model.ts';
 
@@ -71,7 +72,7 @@ function methodText(results: Results): string {
   ones. An error is a connection error, a timeout or any answer other than 2xx.
 - **Revocation** (\`bench/revocation-bench.ts\`): ${results.revocation.containers} authorizer containers, each built by
   \`createAuthorizerServices()\` (its own decision cache and revocation view, the real clock, REVOCATION_WINDOW =
-  ${results.revocation.windowMs / 1000} s), serve a fresh token every ${2} ms side by side; half a window later the token store revokes it
+  ${results.revocation.windowMs / 1000} s), serve a fresh token every ${PACE_MS} ms side by side; half a window later the token store revokes it
   (the path logout takes), and each container's first denial is timed from the revoking call's return. Feed reads
   are the container's DynamoDB requests less its two record reads per token (admitting it, then refusing it once
   dropped). Beside the authorizer's cached case (which checks the feed) the cached decision is timed with a plain

@@ -82,15 +82,17 @@ async function main(): Promise<number> {
     const base = `http://localhost:${env.PORT}/xuc/api/2.0/auth`;
     say(`  API                      ${base}\n`);
 
-    const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => {
+    /** What the API answers, as far as the demo reads it. */
+    type Answer = { status: number; body: { login?: string; error?: string; token?: string; tokens?: unknown[] } };
+    const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> => {
       const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
       const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+      return { status: response.status, body: (text ? JSON.parse(text) : {}) as Answer['body'] };
     };
-    const expectStatus = (answer: { status: number; body: Record<string, unknown> }, status: number, describe = true) => {
+    const expectStatus = (answer: Answer, status: number, describe = true) => {
       if (answer.status !== status) throw new Error(`expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
-      const login = answer.body.login ? ` login=${String(answer.body.login)}` : '';
-      const error = answer.body.error ? ` ${String(answer.body.error)}` : '';
+      const login = answer.body.login ? ` login=${answer.body.login}` : '';
+      const error = answer.body.error ? ` ${answer.body.error}` : '';
       return describe ? `${status}${login}${error}` : String(status);
     };
     const admin = (args: string[], input = '') => {
@@ -104,7 +106,7 @@ async function main(): Promise<number> {
     say('Walking through every exchange and the authorizer:');
     let token = '';
     await step('GET /health', async () => expectStatus(await call('GET', '/health'), 200));
-    await step('CLI: users add alice --profile agent --password-stdin', async () => admin(['users', 'add', 'alice', '--profile', 'agent', '--password-stdin'], 'alice-password\n'));
+    await step('CLI: users add alice --profile agent --password-stdin', () => Promise.resolve(admin(['users', 'add', 'alice', '--profile', 'agent', '--password-stdin'], 'alice-password\n')));
     await step('POST /login with a wrong password', async () => expectStatus(await call('POST', '/login', {}, { login: 'alice', password: 'nope' }), 401));
     await step('POST /login {"login":"alice","password":…}', async () => {
       const answer = await call('POST', '/login', {}, { login: 'alice', password: 'alice-password' });
@@ -131,7 +133,7 @@ async function main(): Promise<number> {
       await step('GET /cas with a ticket from the CAS login form', async () => {
         const service = 'http://localhost:9999/app/';
         const ticket = await cas.ticketFor(service);
-        return expectStatus(await call('GET', `/cas?${new URLSearchParams({ service, ticket })}`), 200);
+        return expectStatus(await call('GET', `/cas?${new URLSearchParams({ service, ticket }).toString()}`), 200);
       });
     } else skip('GET /cas with a ticket from the CAS login form', 'install python3-django-cas-server (npm run setup:system)');
     if (peers.kdc) {
@@ -143,7 +145,7 @@ async function main(): Promise<number> {
           encoding: 'utf8',
         });
         const [body, status] = curl.stdout.split('\n');
-        return expectStatus({ status: Number(status), body: JSON.parse(body || '{}') }, 200);
+        return expectStatus({ status: Number(status), body: JSON.parse(body || '{}') as Answer['body'] }, 200);
       });
     } else skip('GET /sso with curl --negotiate after kinit alice', 'install krb5-kdc krb5-admin-server krb5-user libkrb5-dev (npm run setup:system), then npm ci');
     await step('POST /logout', async () => expectStatus(await call('POST', '/logout', { 'X-Auth-Token': token }), 204, false));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import { listen } from './servers.ts';
 
@@ -31,7 +31,7 @@ class ApiError extends Error {
 const REGION = 'us-east-1';
 const nowSeconds = (): number => Date.now() / 1000;
 const str = (request: Request, key: string): string | undefined =>
-  typeof request[key] === 'string' ? (request[key] as string) : undefined;
+  typeof request[key] === 'string' ? request[key] : undefined;
 
 /**
  * A small AWS Secrets Manager endpoint speaking the real JSON 1.1 protocol
@@ -187,7 +187,8 @@ export async function serveSecretsManager(
   port = 0,
   host = '127.0.0.1',
 ): Promise<{ endpoint: string; server: Server }> {
-  const server = createServer(async (req, res) => {
+  // Every error is answered inside: the promise never rejects.
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, body: unknown, errorType?: string) => {
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.1',
@@ -207,7 +208,8 @@ export async function serveSecretsManager(
       const apiError = error instanceof ApiError ? error : new ApiError('InternalServiceError', 'Emulator error');
       reply(apiError.type === 'InternalServiceError' ? 500 : 400, { __type: apiError.type, message: apiError.message }, apiError.type);
     }
-  });
+  };
+  const server = createServer((req, res) => void answer(req, res));
   const actualPort = await listen(server, port, host);
   return { endpoint: `http://${host}:${actualPort}`, server };
 }

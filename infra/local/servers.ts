@@ -13,6 +13,6 @@ export const listen = (server: Server, port: number, host = '127.0.0.1'): Promis
 /** Closes the server, keep-alive connections included, so that the port is free again at once. */
 export const closeServer = (server: Server): Promise<void> =>
   new Promise((resolve) => {
-    server.closeAllConnections?.();
+    server.closeAllConnections();
     server.close(() => resolve());
   });

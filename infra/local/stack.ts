@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -128,7 +127,7 @@ export interface SeedResult {
  */
 export async function provisionStack(config: Config, endpoints: Endpoints, options: SeedOptions = {}): Promise<SeedResult> {
   const { db, secrets } = localClients(endpoints);
-  await createTables(db as unknown as DynamoDBClient, { TokensTable: config.tokensTable, UsersTable: config.usersTable, AttemptsTable: config.attemptsTable });
+  await createTables(db, { TokensTable: config.tokensTable, UsersTable: config.usersTable, AttemptsTable: config.attemptsTable });
   await createSecret(secrets, config.signingKeySecretId, newSecretValue('signing-key'));
 
   const result: SeedResult = { demoUserCreated: false };

@@ -4,8 +4,8 @@ import {
   CreateTableCommand,
   ResourceInUseException,
   type CreateTableCommandInput,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'yaml';
 
 const RESOURCES = fileURLToPath(new URL('../resources/dynamodb.yml', import.meta.url));
@@ -37,8 +37,8 @@ function tableDefinitions(names: Record<string, string>): CreateTableCommandInpu
     });
 }
 
-/** Creates the tables that do not exist yet. */
-export async function createTables(client: DynamoDBClient, names: Record<string, string>): Promise<void> {
+/** Creates the tables that do not exist yet (a document client sends plain DynamoDB commands as they are). */
+export async function createTables(client: DynamoDBDocumentClient, names: Record<string, string>): Promise<void> {
   for (const definition of tableDefinitions(names)) {
     try {
       await client.send(new CreateTableCommand(definition));

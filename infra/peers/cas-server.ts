@@ -5,7 +5,7 @@
 import { execFile, spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -154,8 +154,8 @@ function casServer(port: number, env: NodeJS.ProcessEnv, dir: string): CasServer
     });
     // A forgotten close() must not keep the test process alive; the exit hook kills the server then.
     proc.unref();
-    (proc.stdout as Socket).unref();
-    (proc.stderr as Socket).unref();
+    if (proc.stdout instanceof Socket) proc.stdout.unref();
+    if (proc.stderr instanceof Socket) proc.stderr.unref();
 
     try {
       await waitUntilReady(proc);

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { accessSync, constants, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -175,7 +175,7 @@ async function launchKdc(realm: string, dir: string, env: NodeJS.ProcessEnv): Pr
   });
   // A KDC left running must not keep the test process alive; the guard still ends it at exit.
   child.unref();
-  (child.stdin as Socket).unref();
+  if (child.stdin instanceof Socket) child.stdin.unref();
   const deadline = Date.now() + READY_TIMEOUT_MS;
   // The KDC's own log, not a connect to the port, tells that *this* KDC is serving.
   for (;;) {
@@ -187,7 +187,7 @@ async function launchKdc(realm: string, dir: string, env: NodeJS.ProcessEnv): Pr
       throw final.includes('Address already in use') ? new PortInUse(message) : new Error(message);
     }
     if (Date.now() > deadline) {
-      child.stdin?.end();
+      child.stdin.end();
       throw new Error(`krb5kdc not ready after ${READY_TIMEOUT_MS} ms: ${text.trim()}`);
     }
     await sleep(10);

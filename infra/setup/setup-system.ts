@@ -44,7 +44,7 @@ function installDebianPackages(unattended: boolean): void {
     );
   }
   console.log(`Installing Debian packages for the tests: ${missing.flatMap((r) => r.packages).join(' ')}`);
-  const [command = 'apt-get', ...prefix] = [...sudo, 'apt-get'];
+  const [command, ...prefix] = [...sudo, 'apt-get'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const packages = missing.flatMap((requirement) => requirement.packages);
   if (!run(command, [...prefix, 'update', '-qq'], { env }) || !run(command, [...prefix, 'install', '-y', '-qq', ...packages], { env })) {
