@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateStackEnv, startLocalStack, type RunningStack } from '../../infra/local/run-stack.ts';
 import { OpenApiContract } from '../support/openapi-contract.ts';
+import { ifAssigned } from '../support/hooks.ts';
 import { chromium } from 'playwright-core';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
 import { startCasServer, type CasServer } from '../../infra/peers/cas-server.ts';
@@ -58,10 +59,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  await oidc?.stop();
-  await cas?.close();
-  await kdc?.stop();
+  await ifAssigned(stack)?.stop();
+  await ifAssigned(oidc)?.stop();
+  await ifAssigned(cas)?.close();
+  await ifAssigned(kdc)?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -139,9 +140,9 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     expect(admin(['users', 'show', 'alice']).status).toBe(0);
     const service = 'http://localhost:9999/app/';
     const ticket = await cas.ticketFor(service);
-    const exchanged = await call('GET', `/cas?${new URLSearchParams({ service, ticket })}`);
+    const exchanged = await call('GET', `/cas?${new URLSearchParams({ service, ticket }).toString()}`);
     expect(exchanged).toMatchObject({ status: 200, body: { login: 'alice', TTL: 3600 } });
-    const replayed = await call('GET', `/cas?${new URLSearchParams({ service, ticket })}`);
+    const replayed = await call('GET', `/cas?${new URLSearchParams({ service, ticket }).toString()}`);
     expect(replayed).toMatchObject({ status: 401, body: { error: 'CasServerInvalidTicket' } });
   });
 
@@ -163,7 +164,7 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     const decide = async (headers: Record<string, string>) => {
       const event = { version: '2.0', type: 'REQUEST', routeKey: 'ANY /configmgt/{proxy+}', rawPath: '/configmgt/api/1.0/users', headers, requestContext: { http: { method: 'GET', path: '/configmgt/api/1.0/users', sourceIp: '127.0.0.1' } } };
       const response = await fetch(`http://localhost:${env.LAMBDA_PORT}/2015-03-31/functions/xuc-auth-local-authorizer/invocations`, { method: 'POST', body: JSON.stringify(event) });
-      return (await response.json()) as unknown;
+      return await response.json();
     };
     const user = (await loginAs('demo', 'demo-password')).body?.token as string;
     expect(await decide({ 'x-auth-token': SHARED_TOKEN })).toEqual({ isAuthorized: true, context: { principal: 'server' } });

@@ -13,7 +13,7 @@ export const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const seed = process.env.FUZZ_SEED ?? (process.env.CI ? '20261128' : undefined);
 export const FUZZ = { numRuns: RUNS, ...(seed ? { seed: Number(seed) } : {}) };
 
-const base64url = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), maxLength: 60 });
+const base64url = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')), maxLength: 60 });
 const jwtLike = fc.tuple(fc.constantFrom('eyJhbGciOiJIUzI1NiJ9', 'eyJhbGciOiJub25lIn0', 'eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ'), base64url, base64url).map((parts) => parts.join('.'));
 const anyText = fc.oneof(
   fc.string({ maxLength: 80 }),
@@ -75,14 +75,16 @@ export const requestEvent = (path: string, methods: string[]) =>
 
 const LEAK = /\bat .+\(|node_modules|\/work\/|Error:|ECONN|stack|undefined/;
 
+const isErrorCode = (value: unknown): value is ErrorCode => typeof value === 'string' && Object.hasOwn(ERRORS, value);
+
 /** Every answer follows the contract: a known status, and for errors exactly `{error, message}` matching it. */
 export function expectContractAnswer(result: HttpResult, allowed: number[]): void {
   if (!allowed.includes(result.statusCode ?? 0)) throw new Error(`status ${result.statusCode}: ${result.body}`);
   if ((result.statusCode ?? 0) < 400) return;
   const body = JSON.parse(result.body ?? '') as Record<string, unknown>;
   if (Object.keys(body).sort().join() !== 'error,message') throw new Error(`not the contract's error shape: ${result.body}`);
-  const code = body.error as ErrorCode;
-  if (ERRORS[code]?.[0] !== result.statusCode) throw new Error(`${code} with status ${result.statusCode}`);
+  const code = body.error;
+  if (!isErrorCode(code) || ERRORS[code][0] !== result.statusCode) throw new Error(`${String(code)} with status ${result.statusCode}`);
   if (code === 'UnhandledError') throw new Error(`500 for client input: ${result.body}`);
   if (typeof body.message !== 'string' || LEAK.test(body.message)) throw new Error(`internal detail in: ${result.body}`);
 }

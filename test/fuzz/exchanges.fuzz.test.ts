@@ -14,6 +14,7 @@ import { parseServiceResponse } from '../../shared/cas/cas-service-response.ts';
 import { XucError } from '../../shared/errors.ts';
 import { lambdaContext } from '../support/fixtures.ts';
 import { throughGateway } from '../support/gateway.ts';
+import { ifAssigned } from '../support/hooks.ts';
 import { startOidcPeer, OIDC_API_AUDIENCE, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
 import { startKdc, type Kdc } from '../../infra/peers/kdc.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
@@ -48,7 +49,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([peer?.stop(), kdc?.stop(), cannedCas?.close()]);
+  await Promise.all([ifAssigned(peer)?.stop(), ifAssigned(kdc)?.stop(), ifAssigned(cannedCas)?.close()]);
 });
 
 describe(`every exchange answers arbitrary requests by the contract (${RUNS} runs each)`, { timeout: 300_000 }, () => {

@@ -5,6 +5,7 @@ import { handler } from '../../functions/cas/handler.ts';
 import { CasValidator, type CasSettings } from '../../shared/cas/cas-validator.ts';
 import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal } from '../support/fixtures.ts';
+import { ifAssigned } from '../support/hooks.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { CAS_USERS, startCasServer, type CasServer } from '../../infra/peers/cas-server.ts';
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await cas?.close();
+  await ifAssigned(cas)?.close();
 });
 
 describe('CAS exchange against a real CAS server', () => {
@@ -120,7 +121,7 @@ describe('CAS request checks', () => {
     ['an oversized service', { service: `${SERVICE}${'x'.repeat(2100)}`, ticket: 'ST-1' }],
     ['a service that is not a URL', { service: 'not a url', ticket: 'ST-1' }],
   ])('answers 400 InvalidRequest for %s', async (_, query) => {
-    const result = await exchange(query as Record<string, string>);
+    const result = await exchange(query);
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).error).toBe('InvalidRequest');
   });

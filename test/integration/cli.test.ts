@@ -87,7 +87,7 @@ describe('xuc-auth CLI: tokens and secrets', () => {
     await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw');
     const [first, second, third] = [await login(name, 'pw'), await login(name, 'pw'), await login(name, 'pw')];
     const listed = await cli(['--json', 'tokens', 'list', name]);
-    expect(JSON.parse(listed.stdout).map((t: { id: string }) => t.id).sort()).toEqual(
+    expect((JSON.parse(listed.stdout) as { id: string }[]).map((t) => t.id).sort()).toEqual(
       [first.record.tokenId, second.record.tokenId, third.record.tokenId].sort(),
     );
     expect(listed.stdout).not.toContain(first.token);
@@ -112,7 +112,7 @@ describe('xuc-auth CLI: tokens and secrets', () => {
 
     const rotated = await cliWith(env, ['--json', 'secrets', 'rotate', 'signing-key']);
     expect(rotated.code).toBe(0);
-    const { versionId, playAuthToken } = JSON.parse(rotated.stdout);
+    const { versionId, playAuthToken } = JSON.parse(rotated.stdout) as { versionId: string; playAuthToken?: string };
     expect(playAuthToken).toBeUndefined();
     const after = await keys.tokens.issue({ login: uniqueLogin(), method: 'password' });
     expect((await keys.signingKeys.current()).kid).toBe(versionId);

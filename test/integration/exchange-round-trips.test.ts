@@ -15,6 +15,7 @@ import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../../infra/pee
 import { settleAll } from '../../infra/peers/settle.ts';
 import { CallCounter } from '../../infra/local/call-counter.ts';
 import { createUser, ensureUser, testConfig } from '../support/fixtures.ts';
+import { ifAssigned } from '../support/hooks.ts';
 
 /** DynamoDB round trips per issued token, whatever the exchange; the brute-force counters are apart. */
 const BUDGET = 2;
@@ -59,7 +60,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([oidc?.stop(), cas?.close(), kdc?.stop()]);
+  await Promise.all([ifAssigned(oidc)?.stop(), ifAssigned(cas)?.close(), ifAssigned(kdc)?.stop()]);
   counter.handler.destroy();
   rmSync(scratch, { recursive: true, force: true });
 });

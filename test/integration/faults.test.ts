@@ -11,6 +11,7 @@ import { BatchGetTokenStateReader } from '../../shared/tokens/token-state-reader
 import { DynamoTokenStore } from '../../shared/tokens/token-store.ts';
 import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, postLogin, refusal, testConfig } from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
+import { ifAssigned } from '../support/hooks.ts';
 import { stoppableEmulators } from '../support/stoppable-emulators.ts';
 
 let emulators: Awaited<ReturnType<typeof stoppableEmulators>>;
@@ -28,7 +29,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await emulators?.close();
+  await ifAssigned(emulators)?.close();
 });
 
 describe('faults of the AWS dependencies', () => {

@@ -6,6 +6,7 @@ import { handler } from '../../functions/sso/handler.ts';
 import { SpnegoAcceptor, type KerberosSettings } from '../../shared/kerberos/spnego-acceptor.ts';
 import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, testServices, refusal } from '../support/fixtures.ts';
+import { ifAssigned } from '../support/hooks.ts';
 import { createSecret } from '../support/secrets.ts';
 import { startKdc, type Kdc } from '../../infra/peers/kdc.ts';
 import { settleAll } from '../../infra/peers/settle.ts';
@@ -38,7 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([kdc?.stop(), other?.stop()]);
+  await Promise.all([ifAssigned(kdc)?.stop(), ifAssigned(other)?.stop()]);
 });
 
 describe('Kerberos (SPNEGO) exchange against a real KDC', () => {
@@ -61,10 +62,10 @@ describe('Kerberos (SPNEGO) exchange against a real KDC', () => {
   });
 
   it.each([
-    ['garbage', async () => 'garbage!!'],
-    ['non-GSS base64', async () => Buffer.from('definitely not a GSS token').toString('base64')],
+    ['garbage', () => 'garbage!!'],
+    ['non-GSS base64', () => Buffer.from('definitely not a GSS token').toString('base64')],
     ['truncated', async () => (await kdc.negotiateToken(aliceCache)).slice(0, 200)],
-    ['oversized', async () => 'A'.repeat(13_000)],
+    ['oversized', () => 'A'.repeat(13_000)],
   ])('answers 401 SsoAuthenticationFailed for a %s token', async (_, make) => {
     const result = await sso(`Negotiate ${await make()}`);
     expect(result.statusCode).toBe(401);

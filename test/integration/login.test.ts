@@ -29,7 +29,7 @@ describe('POST /auth/login', () => {
 
   describe('refuses every bad credential with one and the same answer, and records nothing', () => {
     const cases: [string, () => Promise<{ login: string; password: string }>][] = [
-      ['unknown login', async () => ({ login: uniqueLogin(), password: 'whatever' })],
+      ['unknown login', () => Promise.resolve({ login: uniqueLogin(), password: 'whatever' })],
       ['wrong password', async () => ({ ...(await createUser(services())), password: 'wrong' })],
       ['disabled user', async () => {
         const user = await createUser(services());

@@ -9,14 +9,14 @@ interface Emf {
 }
 
 const lines: string[] = [];
-const write = process.stdout.write;
+const write = process.stdout.write.bind(process.stdout);
 
 beforeAll(() => {
   const next = process.stdout.write.bind(process.stdout) as (chunk: unknown, ...rest: unknown[]) => boolean;
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+  process.stdout.write = (chunk: unknown, ...rest: unknown[]) => {
     lines.push(String(chunk));
     return next(chunk, ...rest);
-  }) as typeof process.stdout.write;
+  };
 });
 afterAll(() => {
   process.stdout.write = write;

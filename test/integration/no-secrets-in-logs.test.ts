@@ -8,15 +8,15 @@ import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, postLogi
 import { throughGateway } from '../support/gateway.ts';
 
 const captured: string[] = [];
-const writers = { stdout: process.stdout.write, stderr: process.stderr.write };
+const writers = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
 
 beforeAll(() => {
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       captured.push(String(chunk));
       return original(chunk, ...(rest as []));
-    }) as typeof stream.write;
+    };
   }
 });
 
@@ -37,7 +37,7 @@ describe('logs', () => {
     const renewed = bodyOf(await check(httpEvent({ headers: { 'x-auth-token': token } }), lambdaContext)).token as string;
     await check(httpEvent({ headers: { 'x-auth-token': `${token}x` } }), lambdaContext);
     await authorizer(authorizerEvent({ headers: { authorization: `Bearer ${token}` } }));
-    await authorizer(authorizerEvent({ headers: { 'x-auth-token': `${token.slice(0, -2)}` } }));
+    await authorizer(authorizerEvent({ headers: { 'x-auth-token': token.slice(0, -2) } }));
     await authorizer(authorizerEvent({ path: '/configmgt/x', query: { token } }));
     await authorizer(authorizerEvent({ query: { token: inject('playAuthToken') } }));
     await throughGateway(logout, { method: 'POST', path: '/xuc/api/2.0/auth/logout', headers: { 'x-auth-token': token } });

@@ -11,6 +11,7 @@ import { createAuthorizerServices } from '../../shared/authorizer/authorizer-ser
 import { services } from '../../shared/services.ts';
 import { authorizerEvent, bodyOf, createUser, postLogin, testConfig } from '../support/fixtures.ts';
 import { throughGateway } from '../support/gateway.ts';
+import { ifAssigned } from '../support/hooks.ts';
 import { stoppableEmulators } from '../support/stoppable-emulators.ts';
 
 const BASE = '/xuc/api/2.0/auth';
@@ -117,7 +118,7 @@ describe('a container that cannot read the revocation feed', () => {
     emulators = await stoppableEmulators();
     await provisionStack(testConfig(), emulators.endpoints, { playAuthToken: 'revocation-shared-token-0123456789' });
   }, 30_000);
-  afterAll(() => emulators?.close());
+  afterAll(() => ifAssigned(emulators)?.close());
 
   it('stops admitting cached tokens once the window has passed, and recovers when the table is back', async () => {
     const own = createServices(testConfig(), localClients(emulators.endpoints));

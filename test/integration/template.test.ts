@@ -37,7 +37,7 @@ beforeAll(() => {
     stdio: 'pipe',
   });
   raw = readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
-  template = JSON.parse(raw);
+  template = JSON.parse(raw) as typeof template;
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

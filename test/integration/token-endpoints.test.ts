@@ -98,7 +98,7 @@ describe('POST /auth/logout (behind the authorizer)', () => {
 
   it('is 401 without a token and 400 for the shared token, which has nothing to log out', async () => {
     expect((await throughGateway(logout, { method: 'POST', path: `${BASE}/logout` })).statusCode).toBe(401);
-    const result = await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': sharedToken()! } });
+    const result = await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': sharedToken() } });
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).error).toBe('InvalidRequest');
   });

@@ -67,7 +67,7 @@ export function httpEvent(options: {
       timeEpoch: Date.now(),
       ...(options.authorizer ? { authorizer: options.authorizer } : {}),
     },
-  } as APIGatewayProxyEventV2;
+  };
 }
 
 /** `POST /login` through the login function; a body that is not a string is sent as JSON. */
@@ -92,6 +92,7 @@ export function authorizerEvent(options: {
   return { ...event, type: 'REQUEST', routeArn: 'arn:aws:execute-api:test', identitySource: [] } as unknown as APIGatewayRequestAuthorizerEventV2;
 }
 
+/** A Lambda context, less the deprecated callbacks (done, fail, succeed) that nothing calls. */
 export const lambdaContext = {
   functionName: 'test',
   functionVersion: '$LATEST',
@@ -102,13 +103,10 @@ export const lambdaContext = {
   logStreamName: 'test',
   callbackWaitsForEmptyEventLoop: false,
   getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
 } as Context;
 
 /** The parsed JSON body of a handler's answer. */
-export const bodyOf = (result: { body?: string | undefined }): Record<string, unknown> => JSON.parse(result.body ?? 'null');
+export const bodyOf = (result: { body?: string | undefined }): Record<string, unknown> => JSON.parse(result.body ?? 'null') as Record<string, unknown>;
 
 /** A user with a fixed login (as external identity providers know it), created once per run. */
 export async function ensureUser(services: Services, login: string): Promise<void> {

@@ -26,5 +26,5 @@ export async function throughGateway(
   }
   if (!decision.isAuthorized) return { statusCode: 403, body: JSON.stringify({ message: 'Forbidden' }) };
   const event = httpEvent({ ...request, authorizer: { lambda: 'context' in decision ? decision.context : {} } });
-  return (await handler(event as AuthorizedEvent, lambdaContext)) as HttpResult;
+  return (await handler(event, lambdaContext)) as HttpResult;
 }

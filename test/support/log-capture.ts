@@ -10,7 +10,7 @@ export function captureLogs(dir: string): void {
   const file = join(dir, `${process.pid}.log`);
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
       // Structured logs and EMF metric lines alike.
       if (text.startsWith('{"level"') || text.startsWith('{"_aws"')) {
@@ -20,7 +20,7 @@ export function captureLogs(dir: string): void {
         return true;
       }
       return write(chunk, ...rest);
-    }) as typeof stream.write;
+    };
   }
 }
 

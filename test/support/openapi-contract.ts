@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 
 const SPEC_FILE = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
 type Node = Record<string, unknown>;
+type Spec = Node & { paths: Record<string, Record<string, Node>> };
 
 /**
  * Checks real answers against openapi.yaml: the operation must exist, the status must be one it
@@ -13,11 +14,11 @@ type Node = Record<string, unknown>;
  * as OpenAPI 3.1 uses it, formats included).
  */
 export class OpenApiContract {
-  readonly #spec: Node & { paths: Record<string, Record<string, Node>> };
+  readonly #spec: Spec;
   readonly #ajv = new Ajv2020({ strict: false, allErrors: true });
 
   constructor(file = SPEC_FILE) {
-    this.#spec = parse(readFileSync(file, 'utf8'));
+    this.#spec = parse(readFileSync(file, 'utf8')) as Spec;
     (addFormats as unknown as (ajv: Ajv2020) => void)(this.#ajv);
     this.#ajv.addSchema({ ...this.#spec, $id: 'openapi.json' });
   }
@@ -33,7 +34,7 @@ export class OpenApiContract {
   check(method: string, path: string, status: number, body: unknown): string[] {
     const template = this.template(path);
     if (!template) return [`${method} ${path}: no such path in the spec`];
-    const operation = this.#spec.paths[template]?.[method.toLowerCase()] as Node | undefined;
+    const operation = this.#spec.paths[template]?.[method.toLowerCase()];
     if (!operation) return [`${method} ${template}: no such operation`];
     const responses = operation.responses as Record<string, Node>;
     let response = responses[String(status)];

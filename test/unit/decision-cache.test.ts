@@ -5,7 +5,7 @@ import type { TokenRecord } from '../../shared/tokens/token-record.ts';
 
 const record = (expiresAt: number, tokenId = 't', login = 'alice'): TokenRecord => ({ tokenId, login, method: 'password', issuedAt: 0, issuedAtMs: 0, expiresAt });
 
-describe('authorizer decision cache', async () => {
+describe('authorizer decision cache', () => {
   it('serves a verified token for the window, then forgets it', async () => {
     let now = 1_000_000;
     const cache = new DecisionCache(30_000, 10, () => now);
