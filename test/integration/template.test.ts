@@ -72,40 +72,79 @@ describe('the deployable template (osls package --stage prod)', () => {
     expect(raw).not.toMatch(/PLAY_AUTH_TOKEN"\s*:/);
   });
 
-  it('gives every function a role of its own with only the actions it uses', () => {
+  it('gives every function a role of its own, with exactly the (action, resource) pairs it uses and no wildcard', () => {
     const functions = Object.fromEntries(ofType('AWS::Lambda::Function'));
-    const actions = (fn: string) => {
+    /** A resource as the template names it: `TokensTable`, `TokensTable/index/byLogin`, `SigningKeySecret`, or the ARN pattern. */
+    const resourceName = (resource: unknown): string => {
+      const value = resource as { 'Fn::GetAtt'?: [string, string]; Ref?: string; 'Fn::Join'?: [string, unknown[]]; 'Fn::Sub'?: string };
+      if (value['Fn::GetAtt']) return value['Fn::GetAtt'][0];
+      if (value.Ref) return value.Ref;
+      if (value['Fn::Join']) return value['Fn::Join'][1].map(resourceName).join(value['Fn::Join'][0]);
+      if (value['Fn::Sub']) return value['Fn::Sub'].replace(/^arn:\$\{AWS::Partition\}:[a-z]+:\$\{AWS::Region\}:\$\{AWS::AccountId\}:/, '');
+      return String(resource);
+    };
+    const grants = (fn: string) => {
       const roleName = (functions[fn]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const role = template.Resources[roleName] as Resource;
-      const statements = (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
-      for (const statement of statements) {
-        expect(statement.Action.every((action) => !action.includes('*'))).toBe(true);
-        expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
-      }
-      return [...new Set(statements.flatMap((s) => s.Action).filter((action) => !action.startsWith('logs:')))].sort();
+      const statements = (role.Properties.Policies as { PolicyDocument: { Statement: (Statement & { Condition?: unknown })[] } }[]).flatMap(
+        (p) => p.PolicyDocument.Statement,
+      );
+      return statements
+        .flatMap((statement) => {
+          expect(statement.Effect).toBe('Allow');
+          const resources = [statement.Resource].flat().map(resourceName);
+          if (statement.Action.every((action) => action.startsWith('logs:'))) {
+            // Log streams are named by Lambda: the function's own log group, any stream in it.
+            expect(resources).toEqual([`log-group:/aws/lambda/${String(functions[fn]?.Properties.FunctionName)}:*:*`]);
+            return [];
+          }
+          for (const text of [...statement.Action, ...resources]) expect(text).not.toContain('*');
+          const condition = statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : '';
+          return statement.Action.flatMap((action) => resources.map((resource) => `${action} ${resource}${condition}`));
+        })
+        .sort();
     };
     const roles = Object.values(functions).map((fn) => JSON.stringify(fn.Properties.Role));
     expect(new Set(roles).size).toBe(roles.length);
+    const onlyPasswordHash = JSON.stringify({
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['login', 'passwordHash', 'updatedAt'] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+    });
+    const issue = ['dynamodb:GetItem UsersTable', 'dynamodb:PutItem TokensTable', 'secretsmanager:GetSecretValue SigningKeySecret'];
+    const readTokens = ['dynamodb:BatchGetItem TokensTable', 'dynamodb:GetItem TokensTable'];
     expect({
-      authorizer: actions('AuthorizerLambdaFunction'),
-      login: actions('LoginLambdaFunction'),
-      check: actions('CheckLambdaFunction'),
-      logout: actions('LogoutLambdaFunction'),
-      tokens: actions('TokensLambdaFunction'),
-      health: actions('HealthLambdaFunction'),
-      oidc: actions('OidcLambdaFunction'),
-      cas: actions('CasLambdaFunction'),
-      sso: actions('SsoLambdaFunction'),
+      authorizer: grants('AuthorizerLambdaFunction'),
+      login: grants('LoginLambdaFunction'),
+      check: grants('CheckLambdaFunction'),
+      logout: grants('LogoutLambdaFunction'),
+      tokens: grants('TokensLambdaFunction'),
+      health: grants('HealthLambdaFunction'),
+      oidc: grants('OidcLambdaFunction'),
+      cas: grants('CasLambdaFunction'),
+      sso: grants('SsoLambdaFunction'),
+      docs: grants('DocsLambdaFunction'),
     }).toEqual({
-      authorizer: ['dynamodb:BatchGetItem', 'secretsmanager:GetSecretValue'],
-      login: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
-      check: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
-      logout: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      tokens: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-      health: ['dynamodb:DescribeTable', 'secretsmanager:DescribeSecret'],
-      oidc: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
-      cas: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
-      sso: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
+      authorizer: ['dynamodb:BatchGetItem TokensTable', 'secretsmanager:GetSecretValue PlayAuthTokenSecret', 'secretsmanager:GetSecretValue SigningKeySecret'],
+      login: [
+        ...issue,
+        'dynamodb:BatchGetItem AttemptsTable',
+        'dynamodb:UpdateItem AttemptsTable',
+        `dynamodb:UpdateItem UsersTable if ${onlyPasswordHash}`,
+      ].sort(),
+      check: [...readTokens, 'dynamodb:BatchGetItem UsersTable', 'dynamodb:PutItem TokensTable', 'secretsmanager:GetSecretValue SigningKeySecret'].sort(),
+      logout: [...readTokens, 'dynamodb:UpdateItem TokensTable'].sort(),
+      tokens: [...readTokens, 'dynamodb:Query TokensTable/index/byLogin', 'dynamodb:UpdateItem TokensTable'].sort(),
+      health: [
+        'dynamodb:DescribeTable AttemptsTable',
+        'dynamodb:DescribeTable TokensTable',
+        'dynamodb:DescribeTable UsersTable',
+        'secretsmanager:DescribeSecret PlayAuthTokenSecret',
+        'secretsmanager:DescribeSecret SigningKeySecret',
+      ],
+      oidc: [...issue].sort(),
+      cas: [...issue].sort(),
+      sso: [...issue, 'secretsmanager:GetSecretValue secret:xuc-auth/prod/keytab-??????'].sort(),
+      docs: [],
     });
   });
 
