@@ -32,7 +32,15 @@ export default defineConfig({
       { test: { ...withStores, name: 'dynamodb-local', include: STORE_TESTS } },
       // The real stack, the demo and their peers, last and one file at a time: on two cores they
       // would otherwise compete with the fuzzers for time their functions' timeouts do not give.
-      { test: { ...withStores, name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      {
+        test: {
+          ...withStores,
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

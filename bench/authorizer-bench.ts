@@ -35,14 +35,31 @@ interface CaseSpec {
 }
 
 const CASES: CaseSpec[] = [
-  { id: 'cached', label: 'valid token, cached (revocation feed checked)', expected: 'allow', tokens: (t) => t.valid, withIo: false },
-  { id: 'dbRead', label: 'valid token, DynamoDB read (cache miss)', expected: 'allow', tokens: (t) => t.valid, withIo: true },
+  {
+    id: 'cached',
+    label: 'valid token, cached (revocation feed checked)',
+    expected: 'allow',
+    tokens: (t) => t.valid,
+    withIo: false,
+  },
+  {
+    id: 'dbRead',
+    label: 'valid token, DynamoDB read (cache miss)',
+    expected: 'allow',
+    tokens: (t) => t.valid,
+    withIo: true,
+  },
   { id: 'forged', label: 'forged token', expected: 'deny', tokens: (t) => [t.forged], withIo: false },
   { id: 'expired', label: 'expired token', expected: 'deny', tokens: (t) => [t.expired], withIo: false },
   { id: 'shared', label: 'shared token', expected: 'allow', tokens: (t) => [t.shared], withIo: false },
 ];
 
-async function runCase(spec: CaseSpec, decide: Decide, tokens: BenchTokens, iterations: number): Promise<CaseResult & { timing: Timing }> {
+async function runCase(
+  spec: CaseSpec,
+  decide: Decide,
+  tokens: BenchTokens,
+  iterations: number,
+): Promise<CaseResult & { timing: Timing }> {
   const requests = spec.tokens(tokens).map(authorizerRequest);
   for (const request of requests) {
     const decision = await decide(request);
@@ -50,7 +67,10 @@ async function runCase(spec: CaseSpec, decide: Decide, tokens: BenchTokens, iter
       throw new Error(`authorizer case "${spec.label}": expected ${spec.expected}, got ${JSON.stringify(decision)}`);
     }
   }
-  const timing = await measure((i) => decide(requests[i % requests.length] as AuthorizerRequest), { iterations, warmup: warmupFor(iterations) });
+  const timing = await measure((i) => decide(requests[i % requests.length] as AuthorizerRequest), {
+    iterations,
+    warmup: warmupFor(iterations),
+  });
   return { id: spec.id, label: spec.label, summary: timing.summary, timing };
 }
 
@@ -58,13 +78,17 @@ export async function benchAuthorizer(stack: BenchStack, profile: Profile): Prom
   const services = stack.services();
   const tokens = await issueBenchTokens(stack, profile.authorizer.tokens, SHARED_TOKEN);
   const { cache, ...deps } = stack.authorizerServices();
-  const production = (spec: CaseSpec): Decide => (request) => authorize(spec.id === 'dbRead' ? deps : { ...deps, cache }, request);
+  const production =
+    (spec: CaseSpec): Decide =>
+    (request) =>
+      authorize(spec.id === 'dbRead' ? deps : { ...deps, cache }, request);
   const baselineAuthorizer = new BaselineAuthorizer(services.db, services.secrets, stack.config);
   const baseline: Decide = (request) => baselineAuthorizer.authorize(request);
 
   const { inProcess, withIo } = profile.authorizer;
   const productionResults: (CaseResult & { timing: Timing })[] = [];
-  for (const spec of CASES) productionResults.push(await runCase(spec, production(spec), tokens, spec.withIo ? withIo : inProcess));
+  for (const spec of CASES)
+    productionResults.push(await runCase(spec, production(spec), tokens, spec.withIo ? withIo : inProcess));
   const baselineResults = [];
   for (const spec of CASES.filter((c) => c.id !== 'cached')) {
     const result = await runCase(spec, baseline, tokens, withIo);

@@ -7,7 +7,8 @@ import type { Config } from '../shared/config.ts';
 import { presentedToken } from '../shared/http/request.ts';
 import type { TokenRecord } from '../shared/tokens/token-record.ts';
 
-export type BaselineDecision = { kind: 'allow'; context: CallerContext } | { kind: 'deny'; reason: string } | { kind: 'unauthenticated' };
+export type BaselineDecision =
+  { kind: 'allow'; context: CallerContext } | { kind: 'deny'; reason: string } | { kind: 'unauthenticated' };
 
 /**
  * The yardstick: the same decision written the obvious way, with no cache of any kind. Every call
@@ -18,7 +19,10 @@ export class BaselineAuthorizer {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly secrets: SecretsManagerClient,
-    private readonly config: Pick<Config, 'tokensTable' | 'signingKeySecretId' | 'playAuthTokenSecretId' | 'sharedTokenRoutes'>,
+    private readonly config: Pick<
+      Config,
+      'tokensTable' | 'signingKeySecretId' | 'playAuthTokenSecretId' | 'sharedTokenRoutes'
+    >,
   ) {}
 
   async authorize(request: AuthorizerRequest): Promise<BaselineDecision> {
@@ -33,7 +37,10 @@ export class BaselineAuthorizer {
         return { kind: 'deny', reason: 'route admits only the shared token' };
       }
       const record = await this.verify(presented.token);
-      return { kind: 'allow', context: { principal: 'user', login: record.login, method: record.method, tokenId: record.tokenId } };
+      return {
+        kind: 'allow',
+        context: { principal: 'user', login: record.login, method: record.method, tokenId: record.tokenId },
+      };
     } catch (error) {
       return { kind: 'deny', reason: String(error) };
     }
@@ -50,9 +57,12 @@ export class BaselineAuthorizer {
     const key = await this.readSecret(this.config.signingKeySecretId);
     if (kid !== key.versionId) throw new Error('unknown signing key version');
     const { payload } = await jwtVerify(token, new TextEncoder().encode(key.value), { algorithms: ['HS256'] });
-    const out = await this.db.send(new GetCommand({ TableName: this.config.tokensTable, Key: { tokenId: payload.jti }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.config.tokensTable, Key: { tokenId: payload.jti }, ConsistentRead: true }),
+    );
     const record = out.Item as TokenRecord | undefined;
-    if (!record || record.login !== payload.sub || record.revokedAt !== undefined) throw new Error('no live record for token');
+    if (!record || record.login !== payload.sub || record.revokedAt !== undefined)
+      throw new Error('no live record for token');
     return record;
   }
 

@@ -59,7 +59,9 @@ export async function buildBundles(root: string, outdir: string): Promise<Bundle
     logLevel: 'silent',
   });
   return names.map((name) => {
-    const entry = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint === `functions/${name}/handler.ts`);
+    const entry = Object.entries(metafile.outputs).find(
+      ([, output]) => output.entryPoint === `functions/${name}/handler.ts`,
+    );
     if (!entry) throw new Error(`esbuild produced no bundle for ${name}`);
     const [file, output] = entry;
     return { name, file: join(root, file), bytes: output.bytes, inputs: output.inputs };

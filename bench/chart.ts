@@ -28,7 +28,8 @@ export function latencyCdf(title: string, series: Series[], budget?: { ns: numbe
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...all, lo * 10)));
   const w = WIDTH - PLOT.left - PLOT.right;
   const h = HEIGHT - PLOT.top - PLOT.bottom;
-  const x = (ns: number) => PLOT.left + (w * (Math.log10(Math.max(ns, lo)) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
+  const x = (ns: number) =>
+    PLOT.left + (w * (Math.log10(Math.max(ns, lo)) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
   const y = (fraction: number) => PLOT.top + h * (1 - fraction);
   const out: string[] = [];
 
@@ -43,7 +44,9 @@ export function latencyCdf(title: string, series: Series[], budget?: { ns: numbe
       `<text x="${x(decade)}" y="${PLOT.top + h + 16}" text-anchor="middle">${decadeLabel(decade)}</text>`,
     );
     for (let minor = 2; minor < 10 && decade < hi; minor++) {
-      out.push(`<line x1="${x(decade * minor)}" y1="${PLOT.top + h}" x2="${x(decade * minor)}" y2="${PLOT.top + h + 4}" stroke="#999"/>`);
+      out.push(
+        `<line x1="${x(decade * minor)}" y1="${PLOT.top + h}" x2="${x(decade * minor)}" y2="${PLOT.top + h + 4}" stroke="#999"/>`,
+      );
     }
   }
   for (const fraction of [0, 0.25, 0.5, 0.75, 1]) {
@@ -52,7 +55,10 @@ export function latencyCdf(title: string, series: Series[], budget?: { ns: numbe
       `<text x="${PLOT.left - 6}" y="${y(fraction) + 4}" text-anchor="end">${fraction * 100}%</text>`,
     );
   }
-  for (const [fraction, label] of [[0.5, 'p50'], [0.99, 'p99']] as const) {
+  for (const [fraction, label] of [
+    [0.5, 'p50'],
+    [0.99, 'p99'],
+  ] as const) {
     out.push(
       `<line x1="${PLOT.left}" y1="${y(fraction)}" x2="${PLOT.left + w}" y2="${y(fraction)}" stroke="#888" stroke-dasharray="4 3"/>`,
       `<text x="${PLOT.left + w - 4}" y="${y(fraction) - 4}" text-anchor="end" fill="#555">${label}</text>`,

@@ -44,9 +44,14 @@ const loadMs = performance.now() - start;
 `;
 
 /** The middle value (the lower of the two for an even count): one slow process does not move it. */
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.ceil(values.length / 2) - 1] ?? Number.NaN;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.ceil(values.length / 2) - 1] ?? Number.NaN;
 
-async function sample(bundle: string, env: NodeJS.ProcessEnv, event?: string): Promise<{ loadMs: number; firstInvocationMs?: number }> {
+async function sample(
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  event?: string,
+): Promise<{ loadMs: number; firstInvocationMs?: number }> {
   const args = ['-e', CHILD, bundle, ...(event ? [event] : [])];
   const { stdout } = await promisify(execFile)(process.execPath, args, { env, timeout: 30_000 });
   // The functions may print too (logs, metrics): the figures are on the marked line.
@@ -61,7 +66,12 @@ export async function benchColdStarts(root: string, stack: BenchStack, profile: 
   try {
     const bundles = await buildBundles(root, outdir);
     const [token] = (await issueBenchTokens(stack, 1, '')).valid;
-    const event = JSON.stringify({ version: '2.0', type: 'REQUEST', routeArn: 'arn:aws:execute-api:bench', ...authorizerRequest(token ?? '') });
+    const event = JSON.stringify({
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: 'arn:aws:execute-api:bench',
+      ...authorizerRequest(token ?? ''),
+    });
     const { NODE_OPTIONS: _, ...inherited } = process.env;
     const env = {
       ...inherited,

@@ -33,7 +33,10 @@ export function costModel(windowS: number, cacheTtlS: number): Row[] {
   return USERS.flatMap((users) =>
     CONTAINERS.map((containers) => {
       const perUserPerTtl = (REQUESTS / users) * (cacheTtlS / PERIOD_S);
-      const recordReads = Math.min(REQUESTS, users * (PERIOD_S / cacheTtlS) * containersReached(perUserPerTtl, containers));
+      const recordReads = Math.min(
+        REQUESTS,
+        users * (PERIOD_S / cacheTtlS) * containersReached(perUserPerTtl, containers),
+      );
       const perContainerPerWindow = (REQUESTS / containers) * (windowS / PERIOD_S);
       // A container reads the feed only in windows where it serves a cached token.
       const feedReads = containers * (PERIOD_S / windowS) * Math.min(1, perContainerPerWindow);
@@ -42,9 +45,9 @@ export function costModel(windowS: number, cacheTtlS: number): Row[] {
       return {
         users,
         containers,
-        ours: { reads, gbSeconds: ((REQUESTS - recordReads) * CACHED_MS + reads * READ_MS) / 1000 * MEMORY_GB },
-        obvious: { reads: REQUESTS, gbSeconds: (REQUESTS * READ_MS) / 1000 * MEMORY_GB },
-        apiGateway: { reads: apiGatewayCalls, gbSeconds: (apiGatewayCalls * READ_MS) / 1000 * MEMORY_GB },
+        ours: { reads, gbSeconds: (((REQUESTS - recordReads) * CACHED_MS + reads * READ_MS) / 1000) * MEMORY_GB },
+        obvious: { reads: REQUESTS, gbSeconds: ((REQUESTS * READ_MS) / 1000) * MEMORY_GB },
+        apiGateway: { reads: apiGatewayCalls, gbSeconds: ((apiGatewayCalls * READ_MS) / 1000) * MEMORY_GB },
       };
     }),
   );

@@ -30,7 +30,11 @@ const timed = async (fn: (i: number) => Promise<unknown>, iterations: number, wa
   (await measure(fn, { iterations, warmup })).summary;
 
 const benchUser = (services: Services, login: string, password?: string, policy = services.passwordPolicy) =>
-  ensureUser(services.users, { login, profile: 'agent', ctiLoginEnabled: true, ...(password ? { password } : {}) }, policy);
+  ensureUser(
+    services.users,
+    { login, profile: 'agent', ctiLoginEnabled: true, ...(password ? { password } : {}) },
+    policy,
+  );
 
 async function benchPassword(services: Services, profile: Profile): Promise<ExchangeResult[]> {
   const { owaspHashes, cheap } = profile.exchanges;
@@ -38,12 +42,27 @@ async function benchPassword(services: Services, profile: Profile): Promise<Exch
   await benchUser(services, 'bench-cheap', PASSWORD, NO_HASHING);
   const storedHash = (await services.users.get('bench-owasp'))?.passwordHash ?? '';
   const hash = await timed(() => verifyPassword(PASSWORD, storedHash), owaspHashes);
-  const login = await timed(() => passwordLogin(services, { login: 'bench-owasp', password: PASSWORD, source: SOURCE }), owaspHashes);
-  const rest = await timed(() => passwordLogin({ ...services, passwordPolicy: NO_HASHING }, { login: 'bench-cheap', password: PASSWORD, source: SOURCE }), cheap, 10);
+  const login = await timed(
+    () => passwordLogin(services, { login: 'bench-owasp', password: PASSWORD, source: SOURCE }),
+    owaspHashes,
+  );
+  const rest = await timed(
+    () =>
+      passwordLogin(
+        { ...services, passwordPolicy: NO_HASHING },
+        { login: 'bench-cheap', password: PASSWORD, source: SOURCE },
+      ),
+    cheap,
+    10,
+  );
   const { token } = await services.tokens.issue({ login: 'bench-cheap', method: 'password' });
   const check = await timed(() => renewToken(services, token), cheap, 10);
   return [
-    { id: 'hash', label: `password hashing alone (scrypt ln=${services.passwordPolicy.logN}, r=8, p=1)`, summary: hash },
+    {
+      id: 'hash',
+      label: `password hashing alone (scrypt ln=${services.passwordPolicy.logN}, r=8, p=1)`,
+      summary: hash,
+    },
     { id: 'login', label: 'login + password, end to end (OWASP scrypt)', summary: login },
     { id: 'loginRest', label: 'login + password without the hashing (scrypt N=2)', summary: rest },
     { id: 'check', label: '/check renewal (verify, then a new token)', summary: check },
@@ -61,15 +80,26 @@ async function benchOidc(services: Services, peers: Peers, profile: Profile): Pr
   });
   const tokens = await Promise.all(Array.from({ length: 5 }, () => peers.oidc.mintAccessToken('alice')));
   // The first call downloads the discovery document and the JWKS: the warm-up.
-  const exchange = async (i: number) => completeExchange(services, { login: await verifier.loginOf(tokens[i % tokens.length] ?? ''), method: 'oidc' });
-  return { id: 'oidc', label: 'OpenID Connect JWT, warm JWKS', summary: await timed(exchange, profile.exchanges.cheap, 10) };
+  const exchange = async (i: number) =>
+    completeExchange(services, { login: await verifier.loginOf(tokens[i % tokens.length] ?? ''), method: 'oidc' });
+  return {
+    id: 'oidc',
+    label: 'OpenID Connect JWT, warm JWKS',
+    summary: await timed(exchange, profile.exchanges.cheap, 10),
+  };
 }
 
 async function benchCas(services: Services, peers: Peers, profile: Profile): Promise<ExchangeResult> {
   const label = 'CAS ticket validation round trip + token';
   if (typeof peers.cas === 'string') return { id: 'cas', label, skipped: peers.cas };
   const cas = peers.cas;
-  const validator = new CasValidator({ serverUrl: cas.baseUrl, protocolVersion: 3, allowedServices: [], timeoutMs: 3000, allowInsecureLoopback: true });
+  const validator = new CasValidator({
+    serverUrl: cas.baseUrl,
+    protocolVersion: 3,
+    allowedServices: [],
+    timeoutMs: 3000,
+    allowInsecureLoopback: true,
+  });
   // Tickets are single-use and take a login each: all are made before the clock starts.
   const tickets: string[] = [];
   for (let i = 0; i < profile.exchanges.cas + 1; i++) tickets.push(await cas.ticketFor(CAS_SERVICE));

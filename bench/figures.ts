@@ -45,8 +45,20 @@ function authorizerFigures(results: Results): Figure[] {
   const cached = byId(production, 'cached');
   const speedUp = cached.summary.opsPerSecond / baselineOf(results, 'cached').summary.opsPerSecond;
   return [
-    { section, name: cached.label, measured: latency(cached), budget: `p50 ≤ ${f.duration(BUDGETS.cachedP50Ns)}`, pass: cached.summary.p50Ns <= BUDGETS.cachedP50Ns },
-    { section, name: 'cached decision vs baseline, throughput', measured: f.ratio(speedUp), budget: `≥ ${BUDGETS.cachedVsBaseline}×`, pass: speedUp >= BUDGETS.cachedVsBaseline },
+    {
+      section,
+      name: cached.label,
+      measured: latency(cached),
+      budget: `p50 ≤ ${f.duration(BUDGETS.cachedP50Ns)}`,
+      pass: cached.summary.p50Ns <= BUDGETS.cachedP50Ns,
+    },
+    {
+      section,
+      name: 'cached decision vs baseline, throughput',
+      measured: f.ratio(speedUp),
+      budget: `≥ ${BUDGETS.cachedVsBaseline}×`,
+      pass: speedUp >= BUDGETS.cachedVsBaseline,
+    },
     ...production.filter((c) => c.id !== 'cached').map((c) => ({ section, name: c.label, measured: latency(c) })),
     ...baseline.map((c) => ({ section, name: `baseline: ${c.label}`, measured: latency(c) })),
   ];
@@ -56,7 +68,8 @@ function coldStartFigures(results: Results): Figure[] {
   const section = 'Cold start';
   return results.coldStarts.map((c): Figure => {
     const bundle = `bundle ${f.kilobytes(c.bytes)}`;
-    if (c.firstInvocationMs === undefined) return { section, name: `${c.name}: load`, measured: `${f.ms(c.loadMs)} (${bundle})` };
+    if (c.firstInvocationMs === undefined)
+      return { section, name: `${c.name}: load`, measured: `${f.ms(c.loadMs)} (${bundle})` };
     const total = c.loadMs + c.firstInvocationMs;
     return {
       section,
@@ -70,13 +83,13 @@ function coldStartFigures(results: Results): Figure[] {
 
 function exchangeFigures(results: Results): Figure[] {
   const section = 'Exchanges';
-  return results.exchanges.map(
-    (e): Figure => ({
-      section,
-      name: e.label,
-      measured: e.summary ? `p50 ${f.duration(e.summary.p50Ns)} · p99 ${f.duration(e.summary.p99Ns)} (n = ${e.summary.n})` : `skipped: ${e.skipped ?? 'not run'}`,
-    }),
-  );
+  return results.exchanges.map((e): Figure => ({
+    section,
+    name: e.label,
+    measured: e.summary
+      ? `p50 ${f.duration(e.summary.p50Ns)} · p99 ${f.duration(e.summary.p99Ns)} (n = ${e.summary.n})`
+      : `skipped: ${e.skipped ?? 'not run'}`,
+  }));
 }
 
 function localStackFigures(results: Results): Figure[] {

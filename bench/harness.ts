@@ -26,7 +26,10 @@ export interface MeasureOptions {
  * awaited before the next, so that latency is measured without queueing. `i` counts every call,
  * warm-up included, for operations that need a fresh input each time (single-use tickets).
  */
-export async function measure(fn: (i: number) => Promise<unknown>, { iterations, warmup }: MeasureOptions): Promise<Timing> {
+export async function measure(
+  fn: (i: number) => Promise<unknown>,
+  { iterations, warmup }: MeasureOptions,
+): Promise<Timing> {
   let calls = 0;
   const bench = new Bench({
     iterations,
@@ -44,7 +47,12 @@ export async function measure(fn: (i: number) => Promise<unknown>, { iterations,
   if (result?.state !== 'completed') throw new Error(`measurement did not complete: ${result?.state ?? 'no task'}`);
   const { latency } = result;
   return {
-    summary: { n: latency.samplesCount, opsPerSecond: 1000 / latency.mean, p50Ns: latency.p50 * 1e6, p99Ns: latency.p99 * 1e6 },
+    summary: {
+      n: latency.samplesCount,
+      opsPerSecond: 1000 / latency.mean,
+      p50Ns: latency.p50 * 1e6,
+      p99Ns: latency.p99 * 1e6,
+    },
     samplesNs: Float64Array.from(latency.samples ?? [], (ms) => ms * 1e6),
   };
 }

@@ -28,7 +28,13 @@ function incidents(log: string): string[] {
   const lines = log
     .split('\n')
     .filter((line) => /^\s*×|Error|"level":"(ERROR|CRITICAL)"/.test(line))
-    .map((line) => line.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…').replace(/"timestamp":"[^"]*",?/, '').trim().slice(0, 240));
+    .map((line) =>
+      line
+        .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…')
+        .replace(/"timestamp":"[^"]*",?/, '')
+        .trim()
+        .slice(0, 240),
+    );
   return [...new Set(lines)].slice(0, 5);
 }
 
@@ -37,7 +43,10 @@ function incidents(log: string): string[] {
  * tokens function in their workers, dynalite and the Secrets Manager emulator in the same process)
  * on free loopback ports with a data dir of its own, loaded by autocannon with authorized calls.
  */
-export async function benchLocalStack(root: string, settings: NonNullable<Profile['localStack']>): Promise<LocalStackResult> {
+export async function benchLocalStack(
+  root: string,
+  settings: NonNullable<Profile['localStack']>,
+): Promise<LocalStackResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'xuc-auth-bench-data-'));
   const env = await privateStackEnv(dataDir, SHARED_TOKEN);
   const port = Number(env.PORT);
@@ -45,10 +54,19 @@ export async function benchLocalStack(root: string, settings: NonNullable<Profil
   const forget = onAbandon(() => stack.stop());
   try {
     const base = `http://127.0.0.1:${port}/xuc/api/2.0/auth`;
-    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: DEMO_USER.login, password: DEMO_USER.password }) });
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: DEMO_USER.login, password: DEMO_USER.password }),
+    });
     if (login.status !== 200) throw new Error(`local stack login answered ${login.status}: ${await login.text()}`);
     const { token } = (await login.json()) as { token: string };
-    const target = { url: `${base}/tokens`, method: 'GET', headers: { 'x-auth-token': token }, connections: settings.connections };
+    const target = {
+      url: `${base}/tokens`,
+      method: 'GET',
+      headers: { 'x-auth-token': token },
+      connections: settings.connections,
+    };
     // Untimed first: serverless-offline loads each function in its worker on the first request.
     await autocannon({ ...target, amount: LOCAL_STACK_WARMUP });
     // Longer than the functions' 10 s timeout, so that a stuck invocation shows as serverless-offline's 504.

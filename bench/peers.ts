@@ -44,14 +44,19 @@ export async function startPeers(): Promise<Peers> {
     await Promise.all([
       oidc?.stop(),
       typeof cas === 'object' ? cas.close() : undefined,
-      typeof kerberos === 'object' ? kerberos.kdc.stop().then(() => rm(kerberos.scratch, { recursive: true, force: true })) : undefined,
+      typeof kerberos === 'object'
+        ? kerberos.kdc.stop().then(() => rm(kerberos.scratch, { recursive: true, force: true }))
+        : undefined,
     ]);
   };
   try {
     // Side by side; when one fails to start, the others are stopped rather than left running.
     await settleAll([
       startOidcPeer().then((oidc) => (started.oidc = oidc)),
-      (casServerInstalled() ? startCasServer() : Promise.resolve('django-cas-server not installed (npm run setup:system)')).then((cas) => (started.cas = cas)),
+      (casServerInstalled()
+        ? startCasServer()
+        : Promise.resolve('django-cas-server not installed (npm run setup:system)')
+      ).then((cas) => (started.cas = cas)),
       startKerberos().then((kerberos) => (started.kerberos = kerberos)),
     ]);
   } catch (error) {

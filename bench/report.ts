@@ -8,9 +8,14 @@ import { costModelMarkdown } from './cost-model.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 const table = (head: string[], rows: string[][]): string =>
-  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ].join('\n');
 
-export const verdict = (figure: Figure): string => (figure.pass === undefined ? (figure.budget ? 'not run' : '—') : figure.pass ? 'pass' : '**MISSED**');
+export const verdict = (figure: Figure): string =>
+  figure.pass === undefined ? (figure.budget ? 'not run' : '—') : figure.pass ? 'pass' : '**MISSED**';
 
 function resultsTable(list: Figure[]): string {
   return table(
@@ -122,6 +127,9 @@ ${methodText(results)}
 /** The results table as plain text, for the console. */
 export function consoleTable(list: Figure[]): string {
   return list
-    .map((x) => `${verdict(x).replace(/\*/g, '').padEnd(8)} ${x.section} · ${x.name}: ${x.measured}${x.budget ? `  [budget ${x.budget}]` : ''}`)
+    .map(
+      (x) =>
+        `${verdict(x).replace(/\*/g, '').padEnd(8)} ${x.section} · ${x.name}: ${x.measured}${x.budget ? `  [budget ${x.budget}]` : ''}`,
+    )
     .join('\n');
 }

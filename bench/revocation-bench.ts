@@ -25,7 +25,8 @@ export interface RevocationResults {
 /** The same user's token, asked about by every container in turn, as steady traffic would. */
 export const PACE_MS = 2;
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 
 /**
  * Revocation through the feed (issue: "logout means logout"): how soon separate authorizer
@@ -39,7 +40,9 @@ export async function benchRevocation(stack: BenchStack, profile: Profile): Prom
   const counter = new CallCounter(5000);
   // A container's view starts fresh when it is built: its first feed read is due a window later.
   const servingStarted = performance.now();
-  const instances = Array.from({ length: containers }, () => createAuthorizerServices(stack.config, localRpcClients(stack.endpoints, counter.handler)));
+  const instances = Array.from({ length: containers }, () =>
+    createAuthorizerServices(stack.config, localRpcClients(stack.endpoints, counter.handler)),
+  );
   await Promise.all(instances.map((deps) => authorize(deps, authorizerRequest(SHARED_TOKEN))));
 
   const propagation: number[] = [];
@@ -55,7 +58,8 @@ export async function benchRevocation(stack: BenchStack, profile: Profile): Prom
       for (;;) {
         const decision = await authorize(deps, request);
         decisions += 1;
-        if (decision.kind !== 'allow' && !revocation.started) throw new Error(`container ${i} refused a live token: ${JSON.stringify(decision)}`);
+        if (decision.kind !== 'allow' && !revocation.started)
+          throw new Error(`container ${i} refused a live token: ${JSON.stringify(decision)}`);
         if (decision.kind !== 'allow') {
           firstDenial[i] = performance.now();
           return;
@@ -81,7 +85,12 @@ export async function benchRevocation(stack: BenchStack, profile: Profile): Prom
   return {
     windowMs,
     containers,
-    propagationMs: { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? NaN, samples: sorted.length },
+    propagationMs: {
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      max: sorted.at(-1) ?? NaN,
+      samples: sorted.length,
+    },
     reads: {
       perContainerPerSecond: reads / containers / served,
       perDecision: reads / decisions,
@@ -96,7 +105,10 @@ async function cachedDecisions(stack: BenchStack, profile: Profile): Promise<Rev
   const options = { iterations, warmup: warmupFor(iterations) };
   const { token } = await stack.services().tokens.issue({ login: BENCH_LOGIN, method: 'password' });
   const request = authorizerRequest(token);
-  const withoutView = { ...stack.authorizerServices(), cache: new DecisionCache(stack.config.authorizerCacheTtlSeconds * 1000) };
+  const withoutView = {
+    ...stack.authorizerServices(),
+    cache: new DecisionCache(stack.config.authorizerCacheTtlSeconds * 1000),
+  };
   if ((await authorize(withoutView, request)).kind !== 'allow') throw new Error('the bench token was refused');
 
   // What most Lambda authorizers do: RS256 against a cached JWKS, nothing else (no revocation).

@@ -42,20 +42,31 @@ setTimeout(() => {
 
 async function measureAll(): Promise<Results> {
   const machine = describeMachine();
-  step(`${profile.name} run on ${machine.cpu}, ${machine.cores} cores, Node.js ${machine.node}, load ${machine.loadAtStart.toFixed(2)}`);
+  step(
+    `${profile.name} run on ${machine.cpu}, ${machine.cores} cores, Node.js ${machine.node}, load ${machine.loadAtStart.toFixed(2)}`,
+  );
   const stack = await startBenchStack();
   let partial: Omit<Results, 'durationSeconds' | 'localStack'>;
   try {
     step('authorizer decisions, against the baseline');
     const authorizer = await benchAuthorizer(stack, profile);
-    step(`revocation: ${profile.revocation.containers} authorizer containers, ${profile.revocation.rounds} revocations`);
+    step(
+      `revocation: ${profile.revocation.containers} authorizer containers, ${profile.revocation.rounds} revocations`,
+    );
     const revocation = await benchRevocation(stack, profile);
     step('bundles and cold starts');
     const coldStarts = await benchColdStarts(ROOT, stack, profile);
     step('exchanges (starting the OIDC, CAS and Kerberos peers)');
     const peers = await startPeers();
     try {
-      partial = { profile, machine, authorizer, revocation, coldStarts, exchanges: await benchExchanges(stack, peers, profile) };
+      partial = {
+        profile,
+        machine,
+        authorizer,
+        revocation,
+        coldStarts,
+        exchanges: await benchExchanges(stack, peers, profile),
+      };
     } finally {
       await peers.stop();
     }

@@ -9,13 +9,17 @@ export interface PasswordSource {
 export async function readPasswordFromStdin(stdin: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Asks for a password on the terminal without echoing it. */
 export function promptPassword(question: string, { stdin, stderr }: PasswordSource): Promise<string> {
   if (!stdin.isTTY || !stdin.setRawMode) {
-    return Promise.reject(new Error('No terminal to ask for the password: pass it on standard input with --password-stdin'));
+    return Promise.reject(
+      new Error('No terminal to ask for the password: pass it on standard input with --password-stdin'),
+    );
   }
   const setRawMode = stdin.setRawMode.bind(stdin);
   stderr.write(question);

@@ -20,7 +20,9 @@ export function secretsCommands(program: Command, cli: CliContext): void {
       const shown = kind === 'play-auth-token' ? { playAuthToken: value } : {};
       cli.print(
         `Rotated ${secretId} on ${target.description}: version ${versionId} is current, the previous one stays accepted until the next rotation.\n` +
-          (kind === 'play-auth-token' ? `New shared token (configure it as PLAY_AUTH_TOKEN everywhere): ${value}\n` : ''),
+          (kind === 'play-auth-token'
+            ? `New shared token (configure it as PLAY_AUTH_TOKEN everywhere): ${value}\n`
+            : ''),
         { secretId, versionId, ...shown },
       );
     });

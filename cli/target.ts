@@ -29,7 +29,10 @@ export function resolveTarget(options: TargetOptions): Target {
     const region = options.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION;
     const clientOptions = { timeoutMs: 10_000, ...(region ? { region } : {}) };
     return {
-      services: createServices(config, { db: createDocumentClient(clientOptions), secrets: createSecretsClient(clientOptions) }),
+      services: createServices(config, {
+        db: createDocumentClient(clientOptions),
+        secrets: createSecretsClient(clientOptions),
+      }),
       description: `stage ${options.stage}${region ? ` in ${region}` : ''}`,
     };
   }
@@ -50,7 +53,10 @@ export function resolveTarget(options: TargetOptions): Target {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   };
   return {
-    services: createServices(config, { db: createDocumentClient(clientOptions), secrets: createSecretsClient(clientOptions) }),
+    services: createServices(config, {
+      db: createDocumentClient(clientOptions),
+      secrets: createSecretsClient(clientOptions),
+    }),
     description: `the local stack (${stack.endpoints.dynamodb})`,
   };
 }

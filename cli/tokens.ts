@@ -9,12 +9,14 @@ export function tokensCommands(program: Command, cli: CliContext): void {
 
   tokens
     .command('list')
-    .description("lists the live tokens of one login, or of everyone")
+    .description('lists the live tokens of one login, or of everyone')
     .argument('[login]')
     .action(async (login: string | undefined) => {
       const { tokenStore, now } = cli.target().services;
       const records = login ? await liveTokens(tokenStore, login, now) : await allLiveTokens(tokenStore, now);
-      const rows = records.sort((a, b) => b.issuedAtMs - a.issuedAtMs).map((record) => ({ login: record.login, ...tokenView(record) }));
+      const rows = records
+        .sort((a, b) => b.issuedAtMs - a.issuedAtMs)
+        .map((record) => ({ login: record.login, ...tokenView(record) }));
       cli.print(table(rows, '(no live tokens)'), rows);
     });
 
@@ -25,7 +27,8 @@ export function tokensCommands(program: Command, cli: CliContext): void {
     .action(async (tokenId: string) => {
       const { tokenStore, now } = cli.target().services;
       const record = isTokenId(tokenId) ? await tokenStore.get(tokenId) : undefined;
-      if (!record || !(await tokenStore.revoke(tokenId, record.login, Math.floor(now() / 1000)))) throw new Error(`No token ${tokenId}`);
+      if (!record || !(await tokenStore.revoke(tokenId, record.login, Math.floor(now() / 1000))))
+        throw new Error(`No token ${tokenId}`);
       cli.print(`Token ${tokenId} of ${record.login} revoked\n`, { tokenId, login: record.login, revoked: true });
     });
 

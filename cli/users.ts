@@ -53,7 +53,8 @@ export function usersCommands(program: Command, cli: CliContext): void {
     .option('--password-stdin', 'read the password from standard input')
     .option('--no-password', 'no password: external logins (Kerberos, CAS, OpenID Connect) only')
     .action(async (login: string, options: AddOptions, command: Command) => {
-      if (options.passwordStdin && !options.password) command.error('error: --password-stdin and --no-password exclude each other', { exitCode: 2 });
+      if (options.passwordStdin && !options.password)
+        command.error('error: --password-stdin and --no-password exclude each other', { exitCode: 2 });
       const target = cli.target();
       const password = await newPassword(options, cli);
       const user = await addUser(
@@ -69,7 +70,13 @@ export function usersCommands(program: Command, cli: CliContext): void {
     .description('lists every user')
     .action(async () => {
       const all = (await cli.target().services.users.list()).map(userView);
-      cli.print(table(all.map(({ createdAt: _c, updatedAt: _u, ...row }) => row), '(no users)'), all);
+      cli.print(
+        table(
+          all.map(({ createdAt: _c, updatedAt: _u, ...row }) => row),
+          '(no users)',
+        ),
+        all,
+      );
     });
 
   users
@@ -80,14 +87,21 @@ export function usersCommands(program: Command, cli: CliContext): void {
       const user = await cli.target().services.users.get(login);
       if (!user) throw new Error(`No user ${login}`);
       const view = userView(user);
-      cli.print(Object.entries(view).map(([key, value]) => `${key.padEnd(16)}${value ?? '-'}`).join('\n') + '\n', view);
+      cli.print(
+        Object.entries(view)
+          .map(([key, value]) => `${key.padEnd(16)}${value ?? '-'}`)
+          .join('\n') + '\n',
+        view,
+      );
     });
 
   for (const disable of [true, false]) {
     const action = disable ? 'disable' : 'enable';
     users
       .command(action)
-      .description(disable ? "refuses the user's logins and revokes their live tokens" : 'lets a disabled user log in again')
+      .description(
+        disable ? "refuses the user's logins and revokes their live tokens" : 'lets a disabled user log in again',
+      )
       .argument('<login>')
       .action(async (login: string) => {
         const { users: store, tokenStore, now } = cli.target().services;
@@ -106,6 +120,10 @@ export function usersCommands(program: Command, cli: CliContext): void {
       const { users: store, tokenStore, now } = cli.target().services;
       if (!(await store.remove(login))) throw new Error(`No user ${login}`);
       const revoked = await revokeAllTokens(tokenStore, login, now);
-      cli.print(`User ${login} removed, ${revoked} live token(s) revoked\n`, { login, removed: true, revokedTokens: revoked });
+      cli.print(`User ${login} removed, ${revoked} live token(s) revoked\n`, {
+        login,
+        removed: true,
+        revokedTokens: revoked,
+      });
     });
 }

@@ -6,7 +6,15 @@ const { require: tsxRequire } = require('tsx/cjs/api');
 const { DEFAULTS, loadConfig } = tsxRequire('../shared/config.ts', __filename);
 
 /** Set by serverless.yml from the stage and the stack's own resources, never from the shell as such. */
-const FROM_THE_STACK = new Set(['STAGE', 'TOKENS_TABLE', 'USERS_TABLE', 'ATTEMPTS_TABLE', 'SIGNING_KEY_SECRET_ID', 'PLAY_AUTH_TOKEN_SECRET_ID', 'ALLOW_INSECURE_LOOPBACK']);
+const FROM_THE_STACK = new Set([
+  'STAGE',
+  'TOKENS_TABLE',
+  'USERS_TABLE',
+  'ATTEMPTS_TABLE',
+  'SIGNING_KEY_SECRET_ID',
+  'PLAY_AUTH_TOKEN_SECRET_ID',
+  'ALLOW_INSECURE_LOOPBACK',
+]);
 /** Only the oidc function sees these: the introspection client secret is among them. */
 const isOidc = (name) => name.startsWith('OIDC_');
 

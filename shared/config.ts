@@ -105,7 +105,8 @@ type Env = Record<string, string | undefined>;
 /** Reads one variable: the shell's value, else its default (stage-named where it says so). */
 function reader(env: Env) {
   const stage = env.STAGE?.trim() || DEFAULTS.STAGE;
-  const read = (name: Variable): string | undefined => env[name]?.trim() || DEFAULTS[name]?.replaceAll('<stage>', stage);
+  const read = (name: Variable): string | undefined =>
+    env[name]?.trim() || DEFAULTS[name]?.replaceAll('<stage>', stage);
   return {
     text: (name: Variable): string => read(name) ?? '',
     optional: (name: Variable): string | undefined => read(name),

@@ -39,10 +39,7 @@ export class XucError extends Error {
   /** Extra response headers the error implies (`WWW-Authenticate`, `Retry-After`). */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(
-    code: ErrorCode,
-    options: { message?: string; cause?: unknown; headers?: Record<string, string> } = {},
-  ) {
+  constructor(code: ErrorCode, options: { message?: string; cause?: unknown; headers?: Record<string, string> } = {}) {
     const [status, defaultMessage] = ERRORS[code];
     super(options.message ?? defaultMessage, { cause: options.cause });
     this.code = code;

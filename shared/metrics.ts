@@ -11,7 +11,12 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  */
 const metrics = new Metrics({ namespace: 'XucAuth', serviceName: 'xuc-auth' });
 
-export function recordExchange(method: string, outcome: 'success' | 'failure', latencyMs: number, errorCode?: string): void {
+export function recordExchange(
+  method: string,
+  outcome: 'success' | 'failure',
+  latencyMs: number,
+  errorCode?: string,
+): void {
   const latency = metrics.singleMetric();
   latency.addDimensions({ Method: method, Outcome: outcome });
   latency.addMetric('ExchangeLatency', MetricUnit.Milliseconds, latencyMs);

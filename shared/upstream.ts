@@ -16,7 +16,11 @@ export function isAllowedUpstream(url: URL, allowInsecureLoopback: boolean): boo
 export function isUnreachable(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
-    if ('code' in e && typeof e.code === 'string' && /^(ECONN|ENOTFOUND|EAI_|UND_ERR|ETIMEDOUT|EHOSTUNREACH|EPIPE)/.test(e.code)) {
+    if (
+      'code' in e &&
+      typeof e.code === 'string' &&
+      /^(ECONN|ENOTFOUND|EAI_|UND_ERR|ETIMEDOUT|EHOSTUNREACH|EPIPE)/.test(e.code)
+    ) {
       return true;
     }
   }

@@ -6,7 +6,9 @@ import { recordDenial } from '../../shared/metrics.ts';
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<CallerContext> | { isAuthorized: false };
 /** API Gateway's event; one built by hand (as the benchmarks build theirs) may carry no request context. */
-type AuthorizerEvent = Omit<APIGatewayRequestAuthorizerEventV2, 'requestContext'> & { requestContext?: Partial<APIGatewayRequestAuthorizerEventV2['requestContext']> };
+type AuthorizerEvent = Omit<APIGatewayRequestAuthorizerEventV2, 'requestContext'> & {
+  requestContext?: Partial<APIGatewayRequestAuthorizerEventV2['requestContext']>;
+};
 
 /**
  * HTTP API REQUEST authorizer (payload 2.0, simple responses). It speaks only API Gateway's
@@ -23,7 +25,13 @@ export async function handler(event: AuthorizerEvent): Promise<Result> {
   if (decision.kind !== 'allow') {
     const reason = decision.kind === 'deny' ? decision.reason : 'no token presented';
     recordDenial(decision.kind === 'deny' ? decision.category : 'NoToken');
-    logger.warn('authorizer denied', { audit: 'authorizer', outcome: 'deny', reason, routeKey: event.routeKey, source: event.requestContext?.http?.sourceIp });
+    logger.warn('authorizer denied', {
+      audit: 'authorizer',
+      outcome: 'deny',
+      reason,
+      routeKey: event.routeKey,
+      source: event.requestContext?.http?.sourceIp,
+    });
     if (decision.kind === 'unauthenticated') throw new Error('Unauthorized');
     return { isAuthorized: false };
   }

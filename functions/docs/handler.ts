@@ -10,7 +10,11 @@ import { httpHandler } from '../../shared/http/http-handler.ts';
 const roots = [process.env.LAMBDA_TASK_ROOT, process.cwd()].filter((root): root is string => Boolean(root));
 const read = (file: string): string => {
   const root = roots.find((candidate) => existsSync(join(candidate, file)));
-  if (!root) throw new XucError('ServiceUnavailable', { message: 'The documentation is not installed', cause: new Error(`${file} not found`) });
+  if (!root)
+    throw new XucError('ServiceUnavailable', {
+      message: 'The documentation is not installed',
+      cause: new Error(`${file} not found`),
+    });
   return readFileSync(join(root, file), 'utf8');
 };
 const SCRIPT_PATH = '/docs/redoc.standalone.js';

@@ -25,7 +25,9 @@ async function step(title: string, run: () => Promise<string>): Promise<void> {
   const started = performance.now();
   try {
     const outcome = await run();
-    say(`  [${String(stepNumber).padStart(2)}] ✔ ${title.padEnd(58)} ${outcome} (${Math.round(performance.now() - started)} ms)`);
+    say(
+      `  [${String(stepNumber).padStart(2)}] ✔ ${title.padEnd(58)} ${outcome} (${Math.round(performance.now() - started)} ms)`,
+    );
     results.push({ step: title, ok: true });
   } catch (error) {
     say(`  [${String(stepNumber).padStart(2)}] ✘ ${title.padEnd(58)} ${(error as Error).message}`);
@@ -61,7 +63,10 @@ async function main(): Promise<number> {
       peers.kdc = await startKdc();
       await peers.kdc.addPrincipal('alice', 'alicepw');
       say(`  Kerberos KDC             realm ${peers.kdc.realm} on port ${peers.kdc.port}`);
-    } else say('  Kerberos KDC             not installed: npm run setup:system (Debian krb5-kdc krb5-admin-server krb5-user libkrb5-dev), then npm ci');
+    } else
+      say(
+        '  Kerberos KDC             not installed: npm run setup:system (Debian krb5-kdc krb5-admin-server krb5-user libkrb5-dev), then npm ci',
+      );
 
     const env: Record<string, string> = {
       ...(await privateStackEnv(dataDir, SHARED_TOKEN)),
@@ -84,13 +89,23 @@ async function main(): Promise<number> {
 
     /** What the API answers, as far as the demo reads it. */
     type Answer = { status: number; body: { login?: string; error?: string; token?: string; tokens?: unknown[] } };
-    const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> => {
-      const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const call = async (
+      method: string,
+      path: string,
+      headers: Record<string, string> = {},
+      body?: unknown,
+    ): Promise<Answer> => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
       const text = await response.text();
       return { status: response.status, body: (text ? JSON.parse(text) : {}) as Answer['body'] };
     };
     const expectStatus = (answer: Answer, status: number, describe = true) => {
-      if (answer.status !== status) throw new Error(`expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
+      if (answer.status !== status)
+        throw new Error(`expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
       const login = answer.body.login ? ` login=${answer.body.login}` : '';
       const error = answer.body.error ? ` ${answer.body.error}` : '';
       return describe ? `${status}${login}${error}` : String(status);
@@ -106,28 +121,41 @@ async function main(): Promise<number> {
     say('Walking through every exchange and the authorizer:');
     let token = '';
     await step('GET /health', async () => expectStatus(await call('GET', '/health'), 200));
-    await step('CLI: users add alice --profile agent --password-stdin', () => Promise.resolve(admin(['users', 'add', 'alice', '--profile', 'agent', '--password-stdin'], 'alice-password\n')));
-    await step('POST /login with a wrong password', async () => expectStatus(await call('POST', '/login', {}, { login: 'alice', password: 'nope' }), 401));
+    await step('CLI: users add alice --profile agent --password-stdin', () =>
+      Promise.resolve(admin(['users', 'add', 'alice', '--profile', 'agent', '--password-stdin'], 'alice-password\n')),
+    );
+    await step('POST /login with a wrong password', async () =>
+      expectStatus(await call('POST', '/login', {}, { login: 'alice', password: 'nope' }), 401),
+    );
     await step('POST /login {"login":"alice","password":…}', async () => {
       const answer = await call('POST', '/login', {}, { login: 'alice', password: 'alice-password' });
       token = String(answer.body.token);
       return expectStatus(answer, 200);
     });
-    await step('GET /check (X-Auth-Token) → renewed token', async () => expectStatus(await call('GET', '/check', { 'X-Auth-Token': token }), 200));
+    await step('GET /check (X-Auth-Token) → renewed token', async () =>
+      expectStatus(await call('GET', '/check', { 'X-Auth-Token': token }), 200),
+    );
     await step('authorizer: GET /tokens with Authorization: Bearer', async () => {
       const answer = await call('GET', '/tokens', { Authorization: `Bearer ${token}` });
       return `${expectStatus(answer, 200, false)} ${(answer.body.tokens as unknown[]).length} live token(s)`;
     });
-    await step('authorizer: GET /tokens?token=…', async () => expectStatus(await call('GET', `/tokens?token=${encodeURIComponent(token)}`), 200));
+    await step('authorizer: GET /tokens?token=…', async () =>
+      expectStatus(await call('GET', `/tokens?token=${encodeURIComponent(token)}`), 200),
+    );
     await step('authorizer: no token', async () => expectStatus(await call('GET', '/tokens'), 401, false));
-    await step('authorizer: forged token', async () => expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': `${token.slice(0, -4)}AAAA` }), 403, false));
-    await step('authorizer: shared token (server principal, no user)', async () => expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': SHARED_TOKEN }), 400));
+    await step('authorizer: forged token', async () =>
+      expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': `${token.slice(0, -4)}AAAA` }), 403, false),
+    );
+    await step('authorizer: shared token (server principal, no user)', async () =>
+      expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': SHARED_TOKEN }), 400),
+    );
     await step('GET /oidc with a token from a real authorization-code flow', async () => {
       const { accessToken } = await oidc.authorizationCodeFlow('alice');
       return expectStatus(await call('GET', '/oidc', { Authorization: `Bearer ${accessToken}` }), 200);
     });
     await step('POST /oidc for an identity with no XiVO user (bob)', async () =>
-      expectStatus(await call('POST', '/oidc', {}, { token: await oidc.mintAccessToken('bob') }), 403));
+      expectStatus(await call('POST', '/oidc', {}, { token: await oidc.mintAccessToken('bob') }), 403),
+    );
     if (peers.cas) {
       const cas = peers.cas;
       await step('GET /cas with a ticket from the CAS login form', async () => {
@@ -135,7 +163,11 @@ async function main(): Promise<number> {
         const ticket = await cas.ticketFor(service);
         return expectStatus(await call('GET', `/cas?${new URLSearchParams({ service, ticket }).toString()}`), 200);
       });
-    } else skip('GET /cas with a ticket from the CAS login form', 'install python3-django-cas-server (npm run setup:system)');
+    } else
+      skip(
+        'GET /cas with a ticket from the CAS login form',
+        'install python3-django-cas-server (npm run setup:system)',
+      );
     if (peers.kdc) {
       const kdc = peers.kdc;
       await step('GET /sso with curl --negotiate after kinit alice', async () => {
@@ -147,10 +179,20 @@ async function main(): Promise<number> {
         const [body, status] = curl.stdout.split('\n');
         return expectStatus({ status: Number(status), body: JSON.parse(body || '{}') as Answer['body'] }, 200);
       });
-    } else skip('GET /sso with curl --negotiate after kinit alice', 'install krb5-kdc krb5-admin-server krb5-user libkrb5-dev (npm run setup:system), then npm ci');
-    await step('POST /logout', async () => expectStatus(await call('POST', '/logout', { 'X-Auth-Token': token }), 204, false));
-    await step('authorizer: the logged-out token', async () => expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': token }), 403, false));
-    await step('GET /check with the logged-out token', async () => expectStatus(await call('GET', '/check', { 'X-Auth-Token': token }), 401));
+    } else
+      skip(
+        'GET /sso with curl --negotiate after kinit alice',
+        'install krb5-kdc krb5-admin-server krb5-user libkrb5-dev (npm run setup:system), then npm ci',
+      );
+    await step('POST /logout', async () =>
+      expectStatus(await call('POST', '/logout', { 'X-Auth-Token': token }), 204, false),
+    );
+    await step('authorizer: the logged-out token', async () =>
+      expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': token }), 403, false),
+    );
+    await step('GET /check with the logged-out token', async () =>
+      expectStatus(await call('GET', '/check', { 'X-Auth-Token': token }), 401),
+    );
   } finally {
     say('\nStopping everything…');
     await stack?.stop();

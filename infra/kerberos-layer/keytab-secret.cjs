@@ -3,7 +3,11 @@
 // also grant `…/keytab-old`; a full ARN is used as it is.
 module.exports = () => {
   const id = process.env.KERBEROS_KEYTAB_SECRET_ID;
-  if (!id) return { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:xuc-auth-no-keytab-secret' };
+  if (!id)
+    return {
+      'Fn::Sub':
+        'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:xuc-auth-no-keytab-secret',
+    };
   if (id.startsWith('arn:')) return id;
   return { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${id}-??????` };
 };

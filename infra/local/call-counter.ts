@@ -19,7 +19,8 @@ const SERVICES: Record<string, Service> = { DynamoDB_20120810: 'dynamodb', secre
 
 function tablesOf(body: unknown): string[] {
   // The SDK's JSON bodies are bytes that warn when read as a string: decode them as bytes.
-  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : undefined;
+  const text =
+    typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : undefined;
   if (text === undefined) throw new Error('call counter: a request body that is neither text nor bytes');
   const { TableName, RequestItems } = JSON.parse(text) as { TableName?: unknown; RequestItems?: unknown };
   if (typeof TableName === 'string') return [TableName];
@@ -57,7 +58,11 @@ export class CallCounter {
     return this.#calls.filter(
       (call) =>
         call.service === service &&
-        !(filter.exceptTable !== undefined && call.tables.length > 0 && call.tables.every((table) => table === filter.exceptTable)),
+        !(
+          filter.exceptTable !== undefined &&
+          call.tables.length > 0 &&
+          call.tables.every((table) => table === filter.exceptTable)
+        ),
     ).length;
   }
 }

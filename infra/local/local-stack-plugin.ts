@@ -106,7 +106,9 @@ export default class LocalStackPlugin {
       `  Demo user    login "${DEMO_USER.login}", password "${DEMO_USER.password}"${this.#demoUserCreated ? ' (created)' : ''}`,
     ];
     if (this.#generatedPlayAuthToken) {
-      lines.push(`  Shared token ${this.#generatedPlayAuthToken}  (generated now, shown once; set PLAY_AUTH_TOKEN to choose it)`);
+      lines.push(
+        `  Shared token ${this.#generatedPlayAuthToken}  (generated now, shown once; set PLAY_AUTH_TOKEN to choose it)`,
+      );
     }
     lines.push(
       '',

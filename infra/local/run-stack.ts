@@ -32,7 +32,9 @@ async function privateServiceDir(root: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'xuc-auth-service-'));
   for (const name of await readdir(root)) {
     if (PER_STACK.has(name)) continue;
-    await (name === 'serverless.yml' ? copyFile(join(root, name), join(dir, name)) : symlink(join(root, name), join(dir, name)));
+    await (name === 'serverless.yml'
+      ? copyFile(join(root, name), join(dir, name))
+      : symlink(join(root, name), join(dir, name)));
   }
   return dir;
 }
@@ -42,7 +44,10 @@ async function privateServiceDir(root: string): Promise<string> {
  * at `root`, and resolves once it announces itself; its output is kept for assertions. The
  * process group is stopped with SIGINT, as Ctrl-C would, and the service dir removed.
  */
-export async function startLocalStack(env: Record<string, string>, { root = process.cwd(), timeoutMs = 90_000 } = {}): Promise<RunningStack> {
+export async function startLocalStack(
+  env: Record<string, string>,
+  { root = process.cwd(), timeoutMs = 90_000 } = {},
+): Promise<RunningStack> {
   const serviceDir = await privateServiceDir(root);
   const child: ChildProcess = spawn('npm', ['start'], {
     cwd: serviceDir,
@@ -90,8 +95,16 @@ export async function startLocalStack(env: Record<string, string>, { root = proc
  * The environment of a local stack of its own: free ports for the API, the Lambda API and both
  * emulators, and a private data folder, so that it never meets another running stack.
  */
-export async function privateStackEnv(dataDir: string, playAuthToken: string): Promise<Record<string, string> & { PORT: string; LAMBDA_PORT: string }> {
-  const [port, lambdaPort, dynamodbPort, secretsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+export async function privateStackEnv(
+  dataDir: string,
+  playAuthToken: string,
+): Promise<Record<string, string> & { PORT: string; LAMBDA_PORT: string }> {
+  const [port, lambdaPort, dynamodbPort, secretsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   return {
     PORT: String(port),
     LAMBDA_PORT: String(lambdaPort),

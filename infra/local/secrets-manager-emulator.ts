@@ -85,7 +85,8 @@ export class SecretsManagerEmulator {
     };
     this.#secrets.set(name, secret);
     const value = str(request, 'SecretString');
-    const versionId = value === undefined ? undefined : this.addVersion(secret, value, str(request, 'ClientRequestToken'));
+    const versionId =
+      value === undefined ? undefined : this.addVersion(secret, value, str(request, 'ClientRequestToken'));
     this.save();
     return { ARN: secret.arn, Name: name, ...(versionId ? { VersionId: versionId } : {}) };
   }
@@ -206,7 +207,11 @@ export async function serveSecretsManager(
       reply(200, emulator.handle(target.slice('secretsmanager.'.length), text ? (JSON.parse(text) as Request) : {}));
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError('InternalServiceError', 'Emulator error');
-      reply(apiError.type === 'InternalServiceError' ? 500 : 400, { __type: apiError.type, message: apiError.message }, apiError.type);
+      reply(
+        apiError.type === 'InternalServiceError' ? 500 : 400,
+        { __type: apiError.type, message: apiError.message },
+        apiError.type,
+      );
     }
   };
   const server = createServer((req, res) => void answer(req, res));

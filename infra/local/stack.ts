@@ -40,13 +40,24 @@ export function localAwsEnvironment(endpoints: Endpoints): Record<string, string
 }
 
 export function localClients(endpoints: Endpoints, requestHandler?: NodeHttpHandler) {
-  const options = { timeoutMs: 5000, endpoints, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, ...(requestHandler ? { requestHandler } : {}) };
+  const options = {
+    timeoutMs: 5000,
+    endpoints,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    ...(requestHandler ? { requestHandler } : {}),
+  };
   return { db: createDocumentClient(options), secrets: createSecretsClient(options) };
 }
 
 /** The authorizer's JSON RPC clients, pointed at the emulators. */
 export function localRpcClients(endpoints: Endpoints, requestHandler?: NodeHttpHandler) {
-  const options = { timeoutMs: 5000, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, ...(requestHandler ? { requestHandler } : {}) };
+  const options = {
+    timeoutMs: 5000,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    ...(requestHandler ? { requestHandler } : {}),
+  };
   return {
     dynamodb: new AwsJsonRpcClient(DYNAMODB, { ...options, endpoint: endpoints.dynamodb }),
     secretsManager: new AwsJsonRpcClient(SECRETS_MANAGER, { ...options, endpoint: endpoints.secretsManager }),
@@ -125,9 +136,17 @@ export interface SeedResult {
  * Creates what a stage has once deployed: the tables, a random signing key, the shared token
  * and, for the local stack, a demo user. Existing data is kept, so a restart changes nothing.
  */
-export async function provisionStack(config: Config, endpoints: Endpoints, options: SeedOptions = {}): Promise<SeedResult> {
+export async function provisionStack(
+  config: Config,
+  endpoints: Endpoints,
+  options: SeedOptions = {},
+): Promise<SeedResult> {
   const { db, secrets } = localClients(endpoints);
-  await createTables(db, { TokensTable: config.tokensTable, UsersTable: config.usersTable, AttemptsTable: config.attemptsTable });
+  await createTables(db, {
+    TokensTable: config.tokensTable,
+    UsersTable: config.usersTable,
+    AttemptsTable: config.attemptsTable,
+  });
   await createSecret(secrets, config.signingKeySecretId, newSecretValue('signing-key'));
 
   const result: SeedResult = { demoUserCreated: false };
@@ -145,7 +164,11 @@ export async function provisionStack(config: Config, endpoints: Endpoints, optio
 
   if (options.demoUser) {
     const users = new DynamoUserStore(db, config.usersTable);
-    result.demoUserCreated = await ensureUser(users, { ...options.demoUser, ctiLoginEnabled: true }, passwordPolicy(config.passwordScryptLogN));
+    result.demoUserCreated = await ensureUser(
+      users,
+      { ...options.demoUser, ctiLoginEnabled: true },
+      passwordPolicy(config.passwordScryptLogN),
+    );
   }
   db.destroy();
   secrets.destroy();

@@ -67,9 +67,13 @@ function installExitHook(): void {
 
 class PortInUseError extends Error {}
 
-export async function startCasServer(options: { port?: number; ticketValiditySeconds?: number } = {}): Promise<CasServer> {
+export async function startCasServer(
+  options: { port?: number; ticketValiditySeconds?: number } = {},
+): Promise<CasServer> {
   if (!casServerInstalled()) {
-    throw new Error(`${PYTHON} cannot import django and cas_server; install the Debian package python3-django-cas-server`);
+    throw new Error(
+      `${PYTHON} cannot import django and cas_server; install the Debian package python3-django-cas-server`,
+    );
   }
   installExitHook();
   const dir = await mkdtemp(join(tmpdir(), 'xuc-auth-cas-'));

@@ -76,12 +76,19 @@ function tool(name: Tool): string {
  */
 function childEnv(krb5: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !(key.startsWith('KRB5') && key !== 'KRB5_TRACE') && key !== 'NODE_OPTIONS'),
+    Object.entries(process.env).filter(
+      ([key]) => !(key.startsWith('KRB5') && key !== 'KRB5_TRACE') && key !== 'NODE_OPTIONS',
+    ),
   );
   return { ...env, ...krb5 };
 }
 
-async function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ stdout: string; stderr: string }> {
+async function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input = '',
+): Promise<{ stdout: string; stderr: string }> {
   const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -98,7 +98,10 @@ function providerConfiguration(keys: SigningKey[]): Configuration {
     loadExistingGrant: async (ctx) => {
       const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId,
+      });
       grant.addOIDCScope('openid profile email');
       grant.addResourceScope(OIDC_API_AUDIENCE, 'api:read');
       await grant.save();
@@ -185,7 +188,10 @@ export async function startOidcPeer(options: { port?: number } = {}): Promise<Oi
       const response = await fetch(target, {
         ...init,
         redirect: 'manual',
-        headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        headers: {
+          ...(init.headers as Record<string, string>),
+          cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
       });
       for (const line of response.headers.getSetCookie()) {
         const [pair] = line.split(';');

@@ -47,7 +47,10 @@ function installDebianPackages(unattended: boolean): void {
   const [command, ...prefix] = [...sudo, 'apt-get'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const packages = missing.flatMap((requirement) => requirement.packages);
-  if (!run(command, [...prefix, 'update', '-qq'], { env }) || !run(command, [...prefix, 'install', '-y', '-qq', ...packages], { env })) {
+  if (
+    !run(command, [...prefix, 'update', '-qq'], { env }) ||
+    !run(command, [...prefix, 'install', '-y', '-qq', ...packages], { env })
+  ) {
     throw new SetupError('apt-get could not install the packages above; see its output.');
   }
   const still = missingRequirements();
@@ -61,13 +64,26 @@ function installDebianPackages(unattended: boolean): void {
  */
 function nodeHeaders(scratch: string): string {
   const platformPackage = `node-${process.platform}-${process.arch}`;
-  const found = [resolve(dirname(process.execPath), '..'), join(ROOT, 'node_modules/node/node_modules', platformPackage)].find((dir) =>
-    existsSync(join(dir, 'include/node/node_api.h')),
-  );
+  const found = [
+    resolve(dirname(process.execPath), '..'),
+    join(ROOT, 'node_modules/node/node_modules', platformPackage),
+  ].find((dir) => existsSync(join(dir, 'include/node/node_api.h')));
   if (found) return found;
   const prefix = join(scratch, 'headers');
-  if (!run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `${platformPackage}@${process.versions.node}`])) {
-    throw new SetupError(`Could not fetch the headers of Node ${process.version} (${platformPackage}) from the registry.`);
+  if (
+    !run('npm', [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-audit',
+      '--no-fund',
+      '--no-save',
+      `${platformPackage}@${process.versions.node}`,
+    ])
+  ) {
+    throw new SetupError(
+      `Could not fetch the headers of Node ${process.version} (${platformPackage}) from the registry.`,
+    );
   }
   return join(prefix, 'node_modules', platformPackage);
 }
@@ -80,14 +96,20 @@ function nodeHeaders(scratch: string): string {
  */
 function installKerberosBinding(): void {
   if (kerberosBindingLoads()) return;
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    optionalDependencies: Record<string, string>;
+  };
   const version = manifest.optionalDependencies.kerberos;
   const scratch = mkdtempSync(join(tmpdir(), 'xuc-auth-kerberos-'));
   try {
     const env = { ...process.env, npm_config_nodedir: nodeHeaders(scratch) };
     console.log(`Building the kerberos binding ${version} for Node ${process.version}`);
     const prefix = join(scratch, 'kerberos');
-    if (!run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `kerberos@${version}`], { env })) {
+    if (
+      !run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `kerberos@${version}`], {
+        env,
+      })
+    ) {
       throw new SetupError('npm could not install the kerberos binding; see its output above.');
     }
     const built = join(prefix, 'node_modules/kerberos');

@@ -28,9 +28,17 @@ export const REQUIREMENTS: Requirement[] = [
     packages: ['python3-django-cas-server'],
     present: () => succeeds('/usr/bin/python3', ['-c', 'import django, cas_server']),
   },
-  { what: 'Chromium, for the browser test of /docs', packages: ['chromium'], present: () => existsSync('/usr/bin/chromium') },
+  {
+    what: 'Chromium, for the browser test of /docs',
+    packages: ['chromium'],
+    present: () => existsSync('/usr/bin/chromium'),
+  },
   { what: 'curl, the SPNEGO client of the end-to-end test', packages: ['curl'], present: () => commandExists('curl') },
-  { what: 'Java, for DynamoDB Local', packages: ['default-jre-headless'], present: () => succeeds('java', ['-version']) },
+  {
+    what: 'Java, for DynamoDB Local',
+    packages: ['default-jre-headless'],
+    present: () => succeeds('java', ['-version']),
+  },
 ];
 
 export function missingRequirements(): Requirement[] {

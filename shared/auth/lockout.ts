@@ -32,7 +32,12 @@ export function tally(current: Counter | undefined, previous: Counter | undefine
  * limit the lockout is `backoffBaseSeconds`, doubling with every further failure up to
  * `backoffMaxSeconds`, counted from the latest failure.
  */
-export function lockoutWait({ failures, lastFailureAt, pending }: Tally, limit: number, policy: ThrottlePolicy, now: number): number {
+export function lockoutWait(
+  { failures, lastFailureAt, pending }: Tally,
+  limit: number,
+  policy: ThrottlePolicy,
+  now: number,
+): number {
   const backoff = Math.min(policy.backoffBaseSeconds * 2 ** (failures - limit), policy.backoffMaxSeconds);
   const lockedFor = failures < limit ? 0 : Math.max(0, lastFailureAt + backoff * 1000 - now);
   // Attempts under way may each become a failure: they take the tries that are left. They end

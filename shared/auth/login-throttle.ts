@@ -44,16 +44,34 @@ export class LoginThrottle {
   async begin(login: string, source?: string): Promise<LoginAttempt> {
     const window = Math.floor(this.now() / 1000 / this.policy.windowSeconds);
     const limited = [
-      { current: `login#${window}#${login}`, previous: `login#${window - 1}#${login}`, limit: this.policy.loginMaxFailures },
-      ...(source ? [{ current: `source#${window}#${source}`, previous: `source#${window - 1}#${source}`, limit: this.policy.sourceMaxFailures }] : []),
+      {
+        current: `login#${window}#${login}`,
+        previous: `login#${window - 1}#${login}`,
+        limit: this.policy.loginMaxFailures,
+      },
+      ...(source
+        ? [
+            {
+              current: `source#${window}#${source}`,
+              previous: `source#${window - 1}#${source}`,
+              limit: this.policy.sourceMaxFailures,
+            },
+          ]
+        : []),
     ];
     const [previous, ...before] = await Promise.all([
-      dynamoCall(() => documentBatchGet(this.db)({ [this.table]: { Keys: limited.map((key) => ({ key: key.previous })) } })),
+      dynamoCall(() =>
+        documentBatchGet(this.db)({ [this.table]: { Keys: limited.map((key) => ({ key: key.previous })) } }),
+      ),
       ...limited.map((key) => this.update(key.current, { add: { pending: 1 } }, true)),
     ]);
-    const previousOf = (i: number) => (previous[this.table] ?? []).find((item) => item.key === limited[i]?.previous) as Counter | undefined;
-    const wait = Math.max(...limited.map((key, i) => lockoutWait(tally(before[i], previousOf(i)), key.limit, this.policy, this.now())));
-    const end = (change: Change) => Promise.all(limited.map((key) => this.update(key.current, change))).then(() => undefined);
+    const previousOf = (i: number) =>
+      (previous[this.table] ?? []).find((item) => item.key === limited[i]?.previous) as Counter | undefined;
+    const wait = Math.max(
+      ...limited.map((key, i) => lockoutWait(tally(before[i], previousOf(i)), key.limit, this.policy, this.now())),
+    );
+    const end = (change: Change) =>
+      Promise.all(limited.map((key) => this.update(key.current, change))).then(() => undefined);
     const release = () => end({ add: { pending: -1 } });
     if (wait > 0) {
       await release();
@@ -79,11 +97,16 @@ export class LoginThrottle {
 
   private async update(key: string, change: Change, returnOld = false): Promise<Counter | undefined> {
     // Every write pushes the expiry on: a counter lives two windows plus the longest back-off.
-    const set = { ...change.set, expiresAt: Math.ceil(this.now() / 1000) + 2 * this.policy.windowSeconds + this.policy.backoffMaxSeconds };
+    const set = {
+      ...change.set,
+      expiresAt: Math.ceil(this.now() / 1000) + 2 * this.policy.windowSeconds + this.policy.backoffMaxSeconds,
+    };
     const add = Object.keys(change.add ?? {});
     const expression = [
       add.length > 0 ? `ADD ${add.map((name) => `${name} :${name}`).join(', ')}` : '',
-      `SET ${Object.keys(set).map((name) => `${name} = :${name}`).join(', ')}`,
+      `SET ${Object.keys(set)
+        .map((name) => `${name} = :${name}`)
+        .join(', ')}`,
       change.remove ? `REMOVE ${change.remove.join(', ')}` : '',
     ];
     const out = await dynamoCall(() =>
@@ -92,7 +115,9 @@ export class LoginThrottle {
           TableName: this.table,
           Key: { key },
           UpdateExpression: expression.filter(Boolean).join(' '),
-          ExpressionAttributeValues: Object.fromEntries(Object.entries({ ...change.add, ...set }).map(([name, value]) => [`:${name}`, value])),
+          ExpressionAttributeValues: Object.fromEntries(
+            Object.entries({ ...change.add, ...set }).map(([name, value]) => [`:${name}`, value]),
+          ),
           ...(returnOld ? { ReturnValues: 'ALL_OLD' as const } : {}),
         }),
       ),

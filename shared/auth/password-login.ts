@@ -72,7 +72,12 @@ export async function passwordLogin(deps: PasswordLoginDeps, request: PasswordLo
   });
 }
 
-async function upgradeHash(deps: PasswordLoginDeps, login: string, storedHash: string, password: string): Promise<void> {
+async function upgradeHash(
+  deps: PasswordLoginDeps,
+  login: string,
+  storedHash: string,
+  password: string,
+): Promise<void> {
   try {
     const upgraded = await hashPassword(password, deps.passwordPolicy);
     await deps.users.replacePasswordHash(login, storedHash, upgraded, new Date((deps.now ?? Date.now)()));

@@ -9,8 +9,7 @@ import { isSharedTokenRoute, type RoutedRequest } from './shared-token-routes.ts
 
 /** What downstream functions find in `requestContext.authorizer.lambda`. */
 export type CallerContext =
-  | { principal: 'server' }
-  | { principal: 'user'; login: string; method: TokenRecord['method']; tokenId: string };
+  { principal: 'server' } | { principal: 'user'; login: string; method: TokenRecord['method']; tokenId: string };
 
 export type Decision =
   | { kind: 'allow'; context: CallerContext }
@@ -66,6 +65,10 @@ export async function authorize(deps: AuthorizerDeps, request: AuthorizerRequest
       context: { principal: 'user', login: record.login, method: record.method, tokenId: record.tokenId },
     };
   } catch (error) {
-    return { kind: 'deny', reason: reasonOf(error), category: error instanceof XucError ? error.code : 'UnhandledError' };
+    return {
+      kind: 'deny',
+      reason: reasonOf(error),
+      category: error instanceof XucError ? error.code : 'UnhandledError',
+    };
   }
 }

@@ -31,7 +31,11 @@ export function createAuthorizerServices(config: Config, overrides: AuthorizerOv
   const { signingKeys, sharedToken } = serviceSecrets(rpcGetSecretValue(secretsManager), config, now);
   const batchGet = rpcBatchGet(dynamodb);
   return {
-    tokens: new TokenVerifier({ keys: signingKeys, states: new BatchGetTokenStateReader(batchGet, config.tokensTable), now }),
+    tokens: new TokenVerifier({
+      keys: signingKeys,
+      states: new BatchGetTokenStateReader(batchGet, config.tokensTable),
+      now,
+    }),
     sharedToken,
     sharedTokenRoutes: config.sharedTokenRoutes,
     cache: new DecisionCache(

@@ -45,7 +45,8 @@ export class DecisionCache implements RevocableCache {
 
   evict({ tokenIdPrefixes, logins }: Revoked): void {
     for (const [token, { record }] of this.#entries) {
-      if (logins.has(record.login) || tokenIdPrefixes.has(feedTokenIdPrefix(record.tokenId))) this.#entries.delete(token);
+      if (logins.has(record.login) || tokenIdPrefixes.has(feedTokenIdPrefix(record.tokenId)))
+        this.#entries.delete(token);
     }
   }
 

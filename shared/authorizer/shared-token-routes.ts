@@ -40,7 +40,8 @@ const segmentsOf = (path: string): string[] =>
     .filter(Boolean)
     .map((segment) => (segment.split(';')[0] ?? '').toLowerCase());
 
-const startsWithSegments = (path: string[], prefix: string[]): boolean => prefix.length > 0 && prefix.every((segment, i) => path[i] === segment);
+const startsWithSegments = (path: string[], prefix: string[]): boolean =>
+  prefix.length > 0 && prefix.every((segment, i) => path[i] === segment);
 
 /**
  * Whether the request is for a route that admits only the shared token: its path (less a named
@@ -71,5 +72,7 @@ function routeRule(request: RoutedRequest, prefixes: readonly string[]): boolean
   const stage = request.requestContext?.stage;
   if (stage && stage !== '$default' && segments[0] === stage.toLowerCase()) segments = segments.slice(1);
   const routeSegments = segmentsOf(request.routeKey?.split(' ')[1] ?? '');
-  return prefixes.map(segmentsOf).some((prefix) => startsWithSegments(segments, prefix) || startsWithSegments(routeSegments, prefix));
+  return prefixes
+    .map(segmentsOf)
+    .some((prefix) => startsWithSegments(segments, prefix) || startsWithSegments(routeSegments, prefix));
 }

@@ -48,11 +48,14 @@ export function parseServiceResponse(body: string): CasIdentity {
     // INVALID_TICKET, INVALID_SERVICE, INVALID_REQUEST and the proxy codes all say "this ticket
     // proves nothing"; only INTERNAL_ERROR is the server's own trouble.
     if (code === 'INTERNAL_ERROR') throw casServerUnavailable('CAS answered INTERNAL_ERROR');
-    throw new XucError('CasServerInvalidTicket', { cause: new Error(`CAS answered ${code || 'a failure without code'}`) });
+    throw new XucError('CasServerInvalidTicket', {
+      cause: new Error(`CAS answered ${code || 'a failure without code'}`),
+    });
   }
   const success = response.authenticationSuccess;
   const user = isNode(success) ? success.user : undefined;
-  if (typeof user !== 'string' || user.length === 0 || user.length > 128) throw casInvalidResponse('CAS answer has no single user');
+  if (typeof user !== 'string' || user.length === 0 || user.length > 128)
+    throw casInvalidResponse('CAS answer has no single user');
   return { user, attributes: isNode(success) ? readAttributes(success.attributes) : {} };
 }
 

@@ -27,7 +27,11 @@ export class CasValidator {
 
   /** A validator for the CAS server of the service's configuration. */
   static fromConfig(config: Config): CasValidator {
-    return new CasValidator({ ...config.cas, timeoutMs: config.upstreamTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopback });
+    return new CasValidator({
+      ...config.cas,
+      timeoutMs: config.upstreamTimeoutMs,
+      allowInsecureLoopback: config.allowInsecureLoopback,
+    });
   }
 
   /**
@@ -37,7 +41,9 @@ export class CasValidator {
   async validate(service: string | undefined, ticket: string | undefined): Promise<CasIdentity> {
     if (!service || !ticket) throw invalidRequest('The "service" and "ticket" query parameters are required');
     if (service.length > MAX_SERVICE_LENGTH || ticket.length > MAX_TICKET_LENGTH) {
-      throw invalidRequest(`"service" is limited to ${MAX_SERVICE_LENGTH} characters and "ticket" to ${MAX_TICKET_LENGTH}`);
+      throw invalidRequest(
+        `"service" is limited to ${MAX_SERVICE_LENGTH} characters and "ticket" to ${MAX_TICKET_LENGTH}`,
+      );
     }
     if (!URL.canParse(service)) throw invalidRequest('"service" must be an absolute URL');
     if (!this.isAllowedService(new URL(service))) throw new XucError('ServiceNotAllowed');
@@ -48,7 +54,9 @@ export class CasValidator {
   /** Same origin as an allowed prefix and a path under it: `https://app.example.org.evil/` never matches `https://app.example.org`. */
   private isAllowedService(service: URL): boolean {
     if (this.#allowed.length === 0) return true;
-    return this.#allowed.some((prefix) => prefix.origin === service.origin && service.pathname.startsWith(prefix.pathname));
+    return this.#allowed.some(
+      (prefix) => prefix.origin === service.origin && service.pathname.startsWith(prefix.pathname),
+    );
   }
 
   private async fetchValidation(service: string, ticket: string): Promise<string> {
@@ -56,7 +64,9 @@ export class CasValidator {
     if (!serverUrl) throw casServerUnavailable('CAS is not configured (CAS_SERVER_URL is unset)');
     const url = new URL(`${serverUrl}${protocolVersion === 3 ? '/p3/serviceValidate' : '/serviceValidate'}`);
     if (!isAllowedUpstream(url, allowInsecureLoopback)) {
-      throw casServerUnavailable('CAS_SERVER_URL must use https (plain http only for loopback with ALLOW_INSECURE_LOOPBACK=true)');
+      throw casServerUnavailable(
+        'CAS_SERVER_URL must use https (plain http only for loopback with ALLOW_INSECURE_LOOPBACK=true)',
+      );
     }
     url.search = new URLSearchParams({ service, ticket }).toString();
     try {
@@ -66,7 +76,9 @@ export class CasValidator {
       return await readBounded(response, MAX_CAS_RESPONSE_BYTES);
     } catch (error) {
       if (error instanceof XucError) throw error;
-      throw isUnreachable(error) ? casServerUnavailable('CAS unreachable', error) : casInvalidResponse('CAS answer unreadable', error);
+      throw isUnreachable(error)
+        ? casServerUnavailable('CAS unreachable', error)
+        : casInvalidResponse('CAS answer unreadable', error);
     }
   }
 }

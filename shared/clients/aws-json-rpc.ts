@@ -72,7 +72,11 @@ function errorOf(statusCode: number, headers: Record<string, string>, body: stri
   // `__type` may be namespaced (`com.amazonaws.dynamodb.v20120810#ResourceNotFoundException`);
   // the header form may carry a `:` suffix.
   const type = (parsed.__type ?? headers['x-amzn-errortype'] ?? `Http${statusCode}`).split('#').pop()?.split(':')[0];
-  return new AwsServiceError(type || `Http${statusCode}`, statusCode, parsed.message ?? parsed.Message ?? `HTTP ${statusCode}`);
+  return new AwsServiceError(
+    type || `Http${statusCode}`,
+    statusCode,
+    parsed.message ?? parsed.Message ?? `HTTP ${statusCode}`,
+  );
 }
 
 async function readBody(body: AsyncIterable<Uint8Array> | undefined): Promise<string> {
@@ -112,11 +116,13 @@ export class AwsJsonRpcClient {
       credentials: options.credentials ?? fromEnv(),
       sha256: Sha256,
     });
-    this.#http = options.requestHandler ?? new NodeHttpHandler({
-      connectionTimeout: options.timeoutMs,
-      requestTimeout: options.timeoutMs,
-      throwOnRequestTimeout: true,
-    });
+    this.#http =
+      options.requestHandler ??
+      new NodeHttpHandler({
+        connectionTimeout: options.timeoutMs,
+        requestTimeout: options.timeoutMs,
+        throwOnRequestTimeout: true,
+      });
   }
 
   /** Where the requests go. */

@@ -25,7 +25,11 @@ function common(options: AwsClientOptions) {
   return {
     maxAttempts: 2,
     // Without throwOnRequestTimeout the SDK only warns when a request overruns its timeout.
-    requestHandler: options.requestHandler ?? { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
+    requestHandler: options.requestHandler ?? {
+      connectionTimeout: options.timeoutMs,
+      requestTimeout: options.timeoutMs,
+      throwOnRequestTimeout: true,
+    },
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
@@ -58,7 +62,9 @@ export const sdkGetSecretValue =
 export const documentBatchGet =
   (db: DynamoDBDocumentClient): BatchGetItems =>
   async (requestItems) => {
-    const consistent = Object.fromEntries(Object.entries(requestItems).map(([table, request]) => [table, { ...request, ConsistentRead: true }]));
+    const consistent = Object.fromEntries(
+      Object.entries(requestItems).map(([table, request]) => [table, { ...request, ConsistentRead: true }]),
+    );
     const out = await db.send(new BatchGetCommand({ RequestItems: consistent }));
     if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) throw new Error('DynamoDB left keys unprocessed');
     return out.Responses ?? {};

@@ -22,9 +22,14 @@ export const rpcBatchGet =
   async (requestItems) => {
     const out = await client.call<BatchGetItemOutput>('BatchGetItem', {
       RequestItems: Object.fromEntries(
-        Object.entries(requestItems).map(([table, { Keys }]) => [table, { Keys: Keys.map((key) => marshall(key)), ConsistentRead: true }]),
+        Object.entries(requestItems).map(([table, { Keys }]) => [
+          table,
+          { Keys: Keys.map((key) => marshall(key)), ConsistentRead: true },
+        ]),
       ),
     });
     if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) throw new Error('DynamoDB left keys unprocessed');
-    return Object.fromEntries(Object.entries(out.Responses ?? {}).map(([table, items]) => [table, items.map((item) => unmarshall(item))]));
+    return Object.fromEntries(
+      Object.entries(out.Responses ?? {}).map(([table, items]) => [table, items.map((item) => unmarshall(item))]),
+    );
   };

@@ -3,7 +3,9 @@ import type { CallerContext } from '../authorizer/authorize.ts';
 import { XucError } from '../errors.ts';
 
 /** An event for a route behind the authorizer: its context is absent only if the route was deployed without it. */
-export type AuthorizedEvent = APIGatewayProxyEventV2WithRequestContext<APIGatewayEventRequestContextV2 & { authorizer?: { lambda?: CallerContext } }>;
+export type AuthorizedEvent = APIGatewayProxyEventV2WithRequestContext<
+  APIGatewayEventRequestContextV2 & { authorizer?: { lambda?: CallerContext } }
+>;
 
 /** The user the authorizer admitted; calls made with the shared token have none. */
 export function userCaller(event: AuthorizedEvent): Extract<CallerContext, { principal: 'user' }> {

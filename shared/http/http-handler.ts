@@ -16,7 +16,10 @@ export interface HttpHandlerOptions {
  * message; their reason is logged. Anything else is logged in full and answered with a bare
  * `UnhandledError`.
  */
-export function contractErrors<TEvent>({ logRefusals = true }: HttpHandlerOptions = {}): MiddlewareObj<TEvent, HttpResult> {
+export function contractErrors<TEvent>({ logRefusals = true }: HttpHandlerOptions = {}): MiddlewareObj<
+  TEvent,
+  HttpResult
+> {
   return {
     onError: (request) => {
       const error = request.error;
@@ -35,9 +38,15 @@ export function contractErrors<TEvent>({ logRefusals = true }: HttpHandlerOption
 const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_QUERY_BYTES = 8 * 1024;
 
-type SizedEvent = { headers?: Record<string, string | undefined>; queryStringParameters?: Record<string, string | undefined> | null };
+type SizedEvent = {
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined> | null;
+};
 const size = (record: Record<string, string | undefined> | null | undefined): number =>
-  Object.entries(record ?? {}).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value ?? ''), 0);
+  Object.entries(record ?? {}).reduce(
+    (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value ?? ''),
+    0,
+  );
 
 /** Refuses oversized headers and query strings before any work is done on them (the body has its own bound). */
 export function requestLimits<TEvent>(): MiddlewareObj<TEvent, HttpResult> {
@@ -57,7 +66,10 @@ export function requestLimits<TEvent>(): MiddlewareObj<TEvent, HttpResult> {
 export type HttpFunction<TEvent> = (event: TEvent, context: Context) => HttpResult | Promise<HttpResult>;
 
 /** Wraps an HTTP function with the service's middleware: log context, contract errors, request limits. */
-export function httpHandler<TEvent = APIGatewayProxyEventV2>(fn: HttpFunction<TEvent>, options: HttpHandlerOptions = {}) {
+export function httpHandler<TEvent = APIGatewayProxyEventV2>(
+  fn: HttpFunction<TEvent>,
+  options: HttpHandlerOptions = {},
+) {
   return middy<TEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(contractErrors<TEvent>(options))

@@ -27,7 +27,9 @@ export type TokenSource = 'bearer' | 'header' | 'query';
 
 /** The credential of an `Authorization: Bearer <credential>` header. */
 export function bearerToken(request: HttpRequestParts): string | undefined {
-  return header(request.headers, 'authorization')?.trim().match(/^Bearer\s+(\S+)$/i)?.[1];
+  return header(request.headers, 'authorization')
+    ?.trim()
+    .match(/^Bearer\s+(\S+)$/i)?.[1];
 }
 
 /**
@@ -50,7 +52,11 @@ export function presentedToken(request: HttpRequestParts): { token: string; sour
   const query = request.queryStringParameters?.token?.trim() || undefined;
   const token = bearer ?? header ?? query;
   if (token === undefined) return undefined;
-  if ((bearer !== undefined && bearer !== token) || (header !== undefined && header !== token) || (query !== undefined && query !== token)) {
+  if (
+    (bearer !== undefined && bearer !== token) ||
+    (header !== undefined && header !== token) ||
+    (query !== undefined && query !== token)
+  ) {
     throw new XucError('InvalidRequest', { message: 'Two different tokens in one request' });
   }
   return { token, source: bearer ? 'bearer' : header ? 'header' : 'query' };

@@ -19,7 +19,10 @@ export function noContent(): HttpResult {
 }
 
 /** The contract's `{login, token, TTL}` answer to every successful exchange. */
-export function tokenResponse(issued: { token: string; ttl: number; record: { login: string } }, headers?: Record<string, string>): HttpResult {
+export function tokenResponse(
+  issued: { token: string; ttl: number; record: { login: string } },
+  headers?: Record<string, string>,
+): HttpResult {
   return json(200, { login: issued.record.login, token: issued.token, TTL: issued.ttl }, headers);
 }
 

@@ -14,7 +14,10 @@ export interface CasTicket {
  */
 export const casTicketExchange: IdentityExchange<CasTicket> = {
   method: 'cas',
-  readCredential: (event) => ({ service: event.queryStringParameters?.service, ticket: event.queryStringParameters?.ticket }),
+  readCredential: (event) => ({
+    service: event.queryStringParameters?.service,
+    ticket: event.queryStringParameters?.ticket,
+  }),
   createVerifier: ({ config }) => {
     const validator = CasValidator.fromConfig(config);
     return async ({ service, ticket }) => {

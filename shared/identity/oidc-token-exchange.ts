@@ -13,7 +13,8 @@ const OIDC_REQUEST = { token: { type: 'string', required: true, maxLength: 16_38
 export const oidcTokenExchange: IdentityExchange<string> = {
   method: 'oidc',
   readCredential: (event) => {
-    const token = event.requestContext.http.method === 'POST' ? fields(jsonBody(event), OIDC_REQUEST).token : bearerToken(event);
+    const token =
+      event.requestContext.http.method === 'POST' ? fields(jsonBody(event), OIDC_REQUEST).token : bearerToken(event);
     if (!token) throw new XucError('OidcInvalidToken', { message: 'No OpenID Connect token presented' });
     return token;
   },

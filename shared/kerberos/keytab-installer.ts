@@ -21,7 +21,9 @@ const notReady = (message: string, cause?: unknown) => new XucError('ServiceUnav
  */
 export function keytabInstaller(settings: KeytabSettings, getSecretValue: GetSecretValue): () => Promise<string> {
   return onceUntilFailure(async () => {
-    const path = settings.keytab ? await existingKeytab(settings.keytab) : await keytabFromSecret(settings.keytabSecretId, getSecretValue);
+    const path = settings.keytab
+      ? await existingKeytab(settings.keytab)
+      : await keytabFromSecret(settings.keytabSecretId, getSecretValue);
     process.env.KRB5_KTNAME = path;
     process.env.KRB5RCACHEDIR ??= tmpdir();
     return path;
@@ -36,7 +38,8 @@ async function existingKeytab(path: string): Promise<string> {
 }
 
 async function keytabFromSecret(secretId: string | undefined, getSecretValue: GetSecretValue): Promise<string> {
-  if (!secretId) throw notReady('Kerberos is not configured (neither KERBEROS_KEYTAB nor KERBEROS_KEYTAB_SECRET_ID is set)');
+  if (!secretId)
+    throw notReady('Kerberos is not configured (neither KERBEROS_KEYTAB nor KERBEROS_KEYTAB_SECRET_ID is set)');
   let encoded: string | undefined;
   try {
     encoded = (await getSecretValue({ SecretId: secretId, VersionStage: 'AWSCURRENT' })).SecretString;

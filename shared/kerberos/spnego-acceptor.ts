@@ -6,7 +6,9 @@ import { keytabInstaller } from './keytab-installer.ts';
 
 /** The part of the native `kerberos` binding (MIT krb5 through GSS-API) this service uses. */
 interface KerberosBinding {
-  initializeServer(service: string): Promise<{ step(token: string): Promise<string>; username: string; contextComplete: boolean }>;
+  initializeServer(
+    service: string,
+  ): Promise<{ step(token: string): Promise<string>; username: string; contextComplete: boolean }>;
 }
 
 export type KerberosSettings = Config['kerberos'];
@@ -33,7 +35,9 @@ const notReady = (message: string, cause?: unknown) => new XucError('ServiceUnav
 const moduleName = 'kerberos';
 let binding: Promise<KerberosBinding> | undefined;
 function loadBinding(): Promise<KerberosBinding> {
-  binding ??= (import(moduleName) as Promise<KerberosBinding & { default?: KerberosBinding }>).then((module) => module.default ?? module);
+  binding ??= (import(moduleName) as Promise<KerberosBinding & { default?: KerberosBinding }>).then(
+    (module) => module.default ?? module,
+  );
   return binding;
 }
 

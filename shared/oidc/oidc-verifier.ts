@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import * as client from 'openid-client';
 import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
@@ -32,7 +39,9 @@ const invalidResponse = (reason: string, cause?: unknown): XucError =>
 
 /** An upstream failure: 503 when the IdP could not be reached in time, 502 when it answered nonsense. */
 function upstreamFailure(what: string, error: unknown): XucError {
-  return isUnreachable(error) ? providerUnavailable(`${what}: IdP unreachable`, error) : invalidResponse(`${what}: unusable answer`, error);
+  return isUnreachable(error)
+    ? providerUnavailable(`${what}: IdP unreachable`, error)
+    : invalidResponse(`${what}: unusable answer`, error);
 }
 
 /**
@@ -48,7 +57,11 @@ export class OidcVerifier {
 
   /** A verifier for the issuer of the service's configuration. */
   static fromConfig(config: Config): OidcVerifier {
-    return new OidcVerifier({ ...config.oidc, timeoutMs: config.upstreamTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopback });
+    return new OidcVerifier({
+      ...config.oidc,
+      timeoutMs: config.upstreamTimeoutMs,
+      allowInsecureLoopback: config.allowInsecureLoopback,
+    });
   }
 
   /** The login the token proves, read from `OIDC_LOGIN_CLAIM`. */
@@ -73,17 +86,18 @@ export class OidcVerifier {
       throw providerUnavailable('OIDC_ISSUER is not a URL', error);
     }
     if (!isAllowedUpstream(issuerUrl, allowInsecureLoopback)) {
-      throw providerUnavailable('OIDC_ISSUER must use https (plain http only for loopback with ALLOW_INSECURE_LOOPBACK=true)');
+      throw providerUnavailable(
+        'OIDC_ISSUER must use https (plain http only for loopback with ALLOW_INSECURE_LOOPBACK=true)',
+      );
     }
     let configuration: client.Configuration;
     try {
-      configuration = await retryOnceIfDropped(() => client.discovery(
-        issuerUrl,
-        clientId ?? 'xuc-auth',
-        clientSecret,
-        undefined,
-        { timeout: timeoutMs / 1000, ...(issuerUrl.protocol === 'http:' ? { execute: [allowInsecureRequests] } : {}) },
-      ));
+      configuration = await retryOnceIfDropped(() =>
+        client.discovery(issuerUrl, clientId ?? 'xuc-auth', clientSecret, undefined, {
+          timeout: timeoutMs / 1000,
+          ...(issuerUrl.protocol === 'http:' ? { execute: [allowInsecureRequests] } : {}),
+        }),
+      );
     } catch (error) {
       throw upstreamFailure('discovery', error);
     }
@@ -140,7 +154,8 @@ export class OidcVerifier {
       return invalidToken('no key of the issuer matches the token', error);
     }
     // jose reports a JWKS answer that is not 200 or not JSON as a generic error.
-    if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return invalidResponse('JWKS download failed', error);
+    if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC')
+      return invalidResponse('JWKS download failed', error);
     if (error instanceof errors.JOSEError) return invalidToken('token rejected', error);
     return upstreamFailure('JWKS', error);
   }

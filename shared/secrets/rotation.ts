@@ -4,7 +4,8 @@ import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 export type RotatedSecret = 'signing-key' | 'play-auth-token';
 
 /** Random values of the sizes the deployed template generates (base64url, no padding). */
-export const newSecretValue = (kind: RotatedSecret): string => randomBytes(kind === 'signing-key' ? 48 : 32).toString('base64url');
+export const newSecretValue = (kind: RotatedSecret): string =>
+  randomBytes(kind === 'signing-key' ? 48 : 32).toString('base64url');
 
 /**
  * Puts a new version of a secret: it becomes AWSCURRENT and the old current one AWSPREVIOUS,

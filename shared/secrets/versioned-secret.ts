@@ -76,7 +76,8 @@ export class VersionedSecret {
       return { versionId: out.VersionId, value: out.SecretString };
     } catch (error) {
       // A secret that was never rotated has no AWSPREVIOUS version.
-      if (stage === 'AWSPREVIOUS' && error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+      if (stage === 'AWSPREVIOUS' && error instanceof Error && error.name === 'ResourceNotFoundException')
+        return undefined;
       throw error;
     }
   }

@@ -1,6 +1,13 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoCall } from '../clients/dynamo-calls.ts';
-import { FEED_RETENTION_SECONDS, FEED_SHARDS, feedBucket, feedEntry, feedKey, type Revocation } from './revocation-feed-layout.ts';
+import {
+  FEED_RETENTION_SECONDS,
+  FEED_SHARDS,
+  feedBucket,
+  feedEntry,
+  feedKey,
+  type Revocation,
+} from './revocation-feed-layout.ts';
 
 /**
  * The revocation feed's writing side: every revoking path publishes here before it returns, so

@@ -42,4 +42,5 @@ export function isLive(state: TokenState, nowSeconds: number): state is TokenSta
 export const revokeAllMarkKey = (login: string) => ({ tokenId: `revoked-before#${login}` });
 
 /** Token ids are random UUIDs, as `TokenIssuer` makes them: anything else names no token. */
-export const isTokenId = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+export const isTokenId = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);

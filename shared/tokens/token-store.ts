@@ -1,4 +1,11 @@
-import { GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  paginateQuery,
+  paginateScan,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { documentBatchGet } from '../clients/aws.ts';
 import { allItems, conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
 import type { RevocationFeed } from './revocation-feed.ts';
@@ -82,7 +89,9 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   listAll(): Promise<TokenRecord[]> {
-    return allItems(paginateScan({ client: this.db }, { TableName: this.table, FilterExpression: 'attribute_exists(login)' }));
+    return allItems(
+      paginateScan({ client: this.db }, { TableName: this.table, FilterExpression: 'attribute_exists(login)' }),
+    );
   }
 
   listByLogin(login: string): Promise<TokenRecord[]> {

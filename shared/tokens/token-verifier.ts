@@ -84,7 +84,8 @@ export class TokenVerifier {
     const { record, revokedBefore, user } = await this.#states.readState(tokenId, login, usersTable);
     if (!record) throw invalid('no record for token');
     if (record.revokedAt !== undefined) throw invalid('token revoked');
-    if (revokedBefore !== undefined && record.issuedAtMs < revokedBefore) throw invalid('token revoked by a revoke-all');
+    if (revokedBefore !== undefined && record.issuedAtMs < revokedBefore)
+      throw invalid('token revoked by a revoke-all');
     if (record.expiresAt <= Math.floor(this.#now() / 1000)) throw new XucError('TokenExpired');
     return { record, user };
   }

@@ -26,7 +26,11 @@ export function tokenView(record: TokenRecord): TokenView {
   };
 }
 
-export async function liveTokens(store: TokenStore, login: string, now: () => number = Date.now): Promise<TokenRecord[]> {
+export async function liveTokens(
+  store: TokenStore,
+  login: string,
+  now: () => number = Date.now,
+): Promise<TokenRecord[]> {
   const at = nowSeconds(now);
   const [records, revokedBefore] = await Promise.all([store.listByLogin(login), store.revokedBefore(login)]);
   return records.filter((record) => isLive({ record, revokedBefore }, at));
@@ -36,13 +40,20 @@ export async function liveTokens(store: TokenStore, login: string, now: () => nu
 export async function allLiveTokens(store: TokenStore, now: () => number = Date.now): Promise<TokenRecord[]> {
   const records = await store.listAll();
   const logins = [...new Set(records.map((record) => record.login))];
-  const marks = new Map(await Promise.all(logins.map(async (login) => [login, await store.revokedBefore(login)] as const)));
+  const marks = new Map(
+    await Promise.all(logins.map(async (login) => [login, await store.revokedBefore(login)] as const)),
+  );
   const at = nowSeconds(now);
   return records.filter((record) => isLive({ record, revokedBefore: marks.get(record.login) }, at));
 }
 
 /** Revokes one token of `login`; `TokenNotFound` when the login has no such live token. */
-export async function revokeToken(store: TokenStore, login: string, tokenId: string, now: () => number = Date.now): Promise<void> {
+export async function revokeToken(
+  store: TokenStore,
+  login: string,
+  tokenId: string,
+  now: () => number = Date.now,
+): Promise<void> {
   // Not a token id: no I/O (a malformed key would be DynamoDB's validation error, not a 404).
   if (!isTokenId(tokenId)) throw new XucError('TokenNotFound');
   if (!isLive(await store.readState(tokenId, login), nowSeconds(now))) throw new XucError('TokenNotFound');

@@ -13,7 +13,12 @@ export interface NewUser {
 const LOGIN_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
 
 /** Adds a user with a freshly hashed password; refuses a taken or malformed login. */
-export async function addUser(users: UserStore, user: NewUser, policy: ScryptParams, now: Date = new Date()): Promise<User> {
+export async function addUser(
+  users: UserStore,
+  user: NewUser,
+  policy: ScryptParams,
+  now: Date = new Date(),
+): Promise<User> {
   if (!LOGIN_PATTERN.test(user.login)) {
     throw new XucError('InvalidRequest', { message: 'A login is 1 to 128 letters, digits, ".", "_", "@" or "-"' });
   }

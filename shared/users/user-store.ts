@@ -1,4 +1,11 @@
-import { DeleteCommand, GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  paginateScan,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { allItems, conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
 
 /** A XiVO user as far as authentication is concerned. */

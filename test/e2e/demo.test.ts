@@ -21,7 +21,9 @@ function commandLines(): string[] {
 describe('npm run demo', () => {
   it('walks every exchange and the authorizer against real peers, then stops everything', { timeout: 120_000 }, () => {
     // As a user runs it: without the test run's own AWS endpoints and stage settings.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !(key in TEST_ENV)));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !(key in TEST_ENV)),
+    );
     const run = spawnSync('npm', ['run', 'demo'], { encoding: 'utf8', timeout: 110_000, env });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const steps = run.stdout.split('\n').filter((line) => /^\s+\[\s*\d+\] /.test(line));

@@ -26,8 +26,16 @@ const contract = new OpenApiContract();
 const answered: { method: string; path: string; status: number; body: unknown }[] = [];
 
 /** One request to the stack; every answer is kept, to be checked against openapi.yaml at the end. */
-async function call(method: string, path: string, options: { headers?: Record<string, string> | undefined; body?: string } = {}) {
-  const response = await fetch(`${base}${path}`, { method, ...(options.headers ? { headers: options.headers } : {}), ...(options.body ? { body: options.body } : {}) });
+async function call(
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string> | undefined; body?: string } = {},
+) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.body ? { body: options.body } : {}),
+  });
   const text = await response.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
   answered.push({ method, path: new URL(`${base}${path}`).pathname, status: response.status, body });
@@ -36,13 +44,24 @@ async function call(method: string, path: string, options: { headers?: Record<st
 
 /** The CLI, run as a user would against the running stack (it finds the stack through LOCAL_DATA_DIR). */
 const admin = (args: string[], input = '') =>
-  spawnSync(process.execPath, ['cli/bin.mjs', ...args], { input, env: { ...process.env, ...env, AWS_ENDPOINT_URL_DYNAMODB: '' }, encoding: 'utf8' });
+  spawnSync(process.execPath, ['cli/bin.mjs', ...args], {
+    input,
+    env: { ...process.env, ...env, AWS_ENDPOINT_URL_DYNAMODB: '' },
+    encoding: 'utf8',
+  });
 
 const loginAs = (login: string, password: string) =>
-  call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
+  call('POST', '/login', {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  });
 
 beforeAll(async () => {
-  await settleAll([startOidcPeer().then((p) => (oidc = p)), startCasServer().then((c) => (cas = c)), startKdc().then((k) => (kdc = k))]);
+  await settleAll([
+    startOidcPeer().then((p) => (oidc = p)),
+    startCasServer().then((c) => (cas = c)),
+    startKdc().then((k) => (kdc = k)),
+  ]);
   await kdc.addPrincipal('alice', 'alicepw');
   const keytab = await kdc.exportServiceKeytab('HTTP/localhost');
   env = {
@@ -118,16 +137,24 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     expect(server.body?.error).toBe('InvalidRequest');
     expect((await call('GET', `/tokens?token=${SHARED_TOKEN}`)).status).toBe(403);
 
-    const malformed = await call('POST', '/login', { headers: { 'content-type': 'application/json' }, body: '{"login":' });
+    const malformed = await call('POST', '/login', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"login":',
+    });
     expect(malformed).toMatchObject({ status: 400, body: { error: 'InvalidJson' } });
     const wrong = await loginAs('demo', 'not-the-password');
-    expect(wrong).toMatchObject({ status: 401, body: { error: 'InvalidCredentials', message: 'Invalid username or password' } });
+    expect(wrong).toMatchObject({
+      status: 401,
+      body: { error: 'InvalidCredentials', message: 'Invalid username or password' },
+    });
     expect(await call('GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
 
   it('exchanges an OpenID Connect token from a real provider', async () => {
     expect(admin(['users', 'add', 'alice', '--profile', 'agent', '--no-password']).status).toBe(0);
-    const byBearer = await call('GET', '/oidc', { headers: { authorization: `Bearer ${await oidc.mintAccessToken('alice')}` } });
+    const byBearer = await call('GET', '/oidc', {
+      headers: { authorization: `Bearer ${await oidc.mintAccessToken('alice')}` },
+    });
     expect(byBearer).toMatchObject({ status: 200, body: { login: 'alice', TTL: 3600 } });
     const byPost = await call('POST', '/oidc', {
       headers: { 'content-type': 'application/json' },
@@ -162,12 +189,25 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
 
   it('applies the shared-token rule to /configmgt/ routes (authorizer invoked through the local Lambda API)', async () => {
     const decide = async (headers: Record<string, string>) => {
-      const event = { version: '2.0', type: 'REQUEST', routeKey: 'ANY /configmgt/{proxy+}', rawPath: '/configmgt/api/1.0/users', headers, requestContext: { http: { method: 'GET', path: '/configmgt/api/1.0/users', sourceIp: '127.0.0.1' } } };
-      const response = await fetch(`http://localhost:${env.LAMBDA_PORT}/2015-03-31/functions/xuc-auth-local-authorizer/invocations`, { method: 'POST', body: JSON.stringify(event) });
+      const event = {
+        version: '2.0',
+        type: 'REQUEST',
+        routeKey: 'ANY /configmgt/{proxy+}',
+        rawPath: '/configmgt/api/1.0/users',
+        headers,
+        requestContext: { http: { method: 'GET', path: '/configmgt/api/1.0/users', sourceIp: '127.0.0.1' } },
+      };
+      const response = await fetch(
+        `http://localhost:${env.LAMBDA_PORT}/2015-03-31/functions/xuc-auth-local-authorizer/invocations`,
+        { method: 'POST', body: JSON.stringify(event) },
+      );
       return await response.json();
     };
     const user = (await loginAs('demo', 'demo-password')).body?.token as string;
-    expect(await decide({ 'x-auth-token': SHARED_TOKEN })).toEqual({ isAuthorized: true, context: { principal: 'server' } });
+    expect(await decide({ 'x-auth-token': SHARED_TOKEN })).toEqual({
+      isAuthorized: true,
+      context: { principal: 'server' },
+    });
     expect(await decide({ 'x-auth-token': user })).toEqual({ isAuthorized: false });
   });
 
@@ -191,14 +231,24 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
   it('serves the API reference at /docs, rendered in a real browser with every endpoint', async () => {
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage();
       const outside: string[] = [];
       page.on('request', (request) => {
         const url = new URL(request.url());
-        if (!['localhost', '127.0.0.1'].includes(url.hostname) && !['data:', 'blob:'].includes(url.protocol)) outside.push(request.url());
+        if (!['localhost', '127.0.0.1'].includes(url.hostname) && !['data:', 'blob:'].includes(url.protocol))
+          outside.push(request.url());
       });
       await page.goto(`http://localhost:${env.PORT}/docs`);
       await page.getByRole('heading', { name: 'xuc-auth (0.1.0)' }).waitFor({ timeout: 30_000 });
@@ -227,7 +277,9 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
 
   it('answered every request of this run as openapi.yaml says', () => {
     // Authorizer refusals carry serverless-offline's own bodies, which differ from API Gateway's.
-    const checked = answered.filter(({ path, status }) => !(/\/(tokens|logout)/.test(path) && (status === 401 || status === 403)));
+    const checked = answered.filter(
+      ({ path, status }) => !(/\/(tokens|logout)/.test(path) && (status === 401 || status === 403)),
+    );
     expect(checked.length).toBeGreaterThan(20);
     expect(checked.flatMap(({ method, path, status, body }) => contract.check(method, path, status, body))).toEqual([]);
   });

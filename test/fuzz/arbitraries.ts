@@ -13,8 +13,17 @@ export const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const seed = process.env.FUZZ_SEED ?? (process.env.CI ? '20261128' : undefined);
 export const FUZZ = { numRuns: RUNS, ...(seed ? { seed: Number(seed) } : {}) };
 
-const base64url = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')), maxLength: 60 });
-const jwtLike = fc.tuple(fc.constantFrom('eyJhbGciOiJIUzI1NiJ9', 'eyJhbGciOiJub25lIn0', 'eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ'), base64url, base64url).map((parts) => parts.join('.'));
+const base64url = fc.string({
+  unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')),
+  maxLength: 60,
+});
+const jwtLike = fc
+  .tuple(
+    fc.constantFrom('eyJhbGciOiJIUzI1NiJ9', 'eyJhbGciOiJub25lIn0', 'eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ'),
+    base64url,
+    base64url,
+  )
+  .map((parts) => parts.join('.'));
 const anyText = fc.oneof(
   fc.string({ maxLength: 80 }),
   fc.string({ unit: 'binary', maxLength: 80 }),
@@ -32,14 +41,19 @@ export const headerValue = fc.oneof(
 );
 
 export const headers = fc.dictionary(
-  fc.oneof(fc.constantFrom('authorization', 'Authorization', 'x-auth-token', 'X-AUTH-TOKEN', 'content-type', 'cookie'), fc.string({ maxLength: 20 })),
+  fc.oneof(
+    fc.constantFrom('authorization', 'Authorization', 'x-auth-token', 'X-AUTH-TOKEN', 'content-type', 'cookie'),
+    fc.string({ maxLength: 20 }),
+  ),
   headerValue,
   { maxKeys: 5 },
 );
 
 export const query = fc.option(
   fc.oneof(
-    fc.dictionary(fc.oneof(fc.constantFrom('token', 'service', 'ticket'), fc.string({ maxLength: 10 })), anyText, { maxKeys: 4 }),
+    fc.dictionary(fc.oneof(fc.constantFrom('token', 'service', 'ticket'), fc.string({ maxLength: 10 })), anyText, {
+      maxKeys: 4,
+    }),
     // Shaped like a CAS callback, so that requests get as far as the CAS server.
     fc.record({ service: fc.webUrl({ withQueryParameters: true }), ticket: anyText }),
   ),
@@ -62,16 +76,20 @@ export const body = fc.option(
     anyText.map((text) => ({ body: text, isBase64Encoded: false })),
     fc.json({ maxDepth: 3 }).map((text) => ({ body: text, isBase64Encoded: false })),
     loginShaped.map((value) => ({ body: JSON.stringify(value), isBase64Encoded: false })),
-    fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ body: Buffer.from(bytes).toString('base64'), isBase64Encoded: true })),
+    fc
+      .uint8Array({ maxLength: 300 })
+      .map((bytes) => ({ body: Buffer.from(bytes).toString('base64'), isBase64Encoded: true })),
   ),
   { nil: undefined },
 );
 
 /** Any request the gateway could hand a function. */
 export const requestEvent = (path: string, methods: string[]) =>
-  fc.record({ method: fc.constantFrom(...methods), headers, query, body }).map(({ method, headers: h, query: q, body: b }) =>
-    httpEvent({ method, path, headers: h, ...(q ? { query: q } : {}), ...(b ?? {}) }),
-  );
+  fc
+    .record({ method: fc.constantFrom(...methods), headers, query, body })
+    .map(({ method, headers: h, query: q, body: b }) =>
+      httpEvent({ method, path, headers: h, ...(q ? { query: q } : {}), ...(b ?? {}) }),
+    );
 
 const LEAK = /\bat .+\(|node_modules|\/work\/|Error:|ECONN|stack|undefined/;
 
@@ -82,9 +100,12 @@ export function expectContractAnswer(result: HttpResult, allowed: number[]): voi
   if (!allowed.includes(result.statusCode ?? 0)) throw new Error(`status ${result.statusCode}: ${result.body}`);
   if ((result.statusCode ?? 0) < 400) return;
   const body = JSON.parse(result.body ?? '') as Record<string, unknown>;
-  if (Object.keys(body).sort().join() !== 'error,message') throw new Error(`not the contract's error shape: ${result.body}`);
+  if (Object.keys(body).sort().join() !== 'error,message')
+    throw new Error(`not the contract's error shape: ${result.body}`);
   const code = body.error;
-  if (!isErrorCode(code) || ERRORS[code][0] !== result.statusCode) throw new Error(`${String(code)} with status ${result.statusCode}`);
+  if (!isErrorCode(code) || ERRORS[code][0] !== result.statusCode)
+    throw new Error(`${String(code)} with status ${result.statusCode}`);
   if (code === 'UnhandledError') throw new Error(`500 for client input: ${result.body}`);
-  if (typeof body.message !== 'string' || LEAK.test(body.message)) throw new Error(`internal detail in: ${result.body}`);
+  if (typeof body.message !== 'string' || LEAK.test(body.message))
+    throw new Error(`internal detail in: ${result.body}`);
 }

@@ -34,7 +34,9 @@ beforeAll(async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'xuc-auth-fuzz-'));
   // A CAS that always says INVALID_TICKET, so that well-formed requests go the whole way.
   cannedCas = await startHostileServer((_req, res) =>
-    res.end('<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationFailure code="INVALID_TICKET">no</cas:authenticationFailure></cas:serviceResponse>'),
+    res.end(
+      '<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationFailure code="INVALID_TICKET">no</cas:authenticationFailure></cas:serviceResponse>',
+    ),
   );
   Object.assign(process.env, {
     OIDC_ISSUER: peer.issuer,
@@ -84,7 +86,13 @@ describe(`every exchange answers arbitrary requests by the contract (${RUNS} run
     await fc.assert(
       fc.asyncProperty(headers, query, body, async (h, q, b) => {
         runs += 1;
-        const result = await throughGateway(handler, { method, path, headers: h, ...(q ? { query: q } : {}), ...(b ?? {}) });
+        const result = await throughGateway(handler, {
+          method,
+          path,
+          headers: h,
+          ...(q ? { query: q } : {}),
+          ...(b ?? {}),
+        });
         expect([401, 403]).toContain(result.statusCode);
       }),
       FUZZ,
@@ -95,8 +103,25 @@ describe(`every exchange answers arbitrary requests by the contract (${RUNS} run
   it('parses any CAS answer into a user or a contract error, never anything else', () => {
     const xmlish = fc.oneof(
       fc.string({ maxLength: 300 }),
-      fc.tuple(fc.string({ maxLength: 40 }), fc.constantFrom('<cas:serviceResponse>', '<cas:user>', '<!DOCTYPE x>', '<cas:authenticationSuccess>', '&amp;'), fc.string({ maxLength: 40 })).map((p) => p.join('')),
-      fc.string({ maxLength: 30 }).map((user) => `<cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>${user}</cas:user></cas:authenticationSuccess></cas:serviceResponse>`),
+      fc
+        .tuple(
+          fc.string({ maxLength: 40 }),
+          fc.constantFrom(
+            '<cas:serviceResponse>',
+            '<cas:user>',
+            '<!DOCTYPE x>',
+            '<cas:authenticationSuccess>',
+            '&amp;',
+          ),
+          fc.string({ maxLength: 40 }),
+        )
+        .map((p) => p.join('')),
+      fc
+        .string({ maxLength: 30 })
+        .map(
+          (user) =>
+            `<cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>${user}</cas:user></cas:authenticationSuccess></cas:serviceResponse>`,
+        ),
     );
     let runs = 0;
     fc.assert(
@@ -113,7 +138,9 @@ describe(`every exchange answers arbitrary requests by the contract (${RUNS} run
           expect(identity.user.length).toBeGreaterThan(0);
         } else {
           expect(error).toBeInstanceOf(XucError);
-          expect(['CasServerInvalidResponse', 'CasServerInvalidTicket', 'CasServerUnavailable']).toContain((error as XucError).code);
+          expect(['CasServerInvalidResponse', 'CasServerInvalidTicket', 'CasServerUnavailable']).toContain(
+            (error as XucError).code,
+          );
         }
       }),
       FUZZ,

@@ -38,11 +38,16 @@ async function counted(decide: () => Promise<unknown>) {
 
 beforeAll(async () => {
   // The authorizer's services as its handler wires them, on clients whose every HTTP attempt is counted.
-  const { cache: _, ...services } = createAuthorizerServices(testConfig(), localRpcClients(inject('endpoints'), counter.handler));
+  const { cache: _, ...services } = createAuthorizerServices(
+    testConfig(),
+    localRpcClients(inject('endpoints'), counter.handler),
+  );
   deps = services;
   const login = uniqueLogin('calls');
   const { tokens } = testServices();
-  valid = await Promise.all(Array.from({ length: TOKENS }, async () => (await tokens.issue({ login, method: 'password' })).token));
+  valid = await Promise.all(
+    Array.from({ length: TOKENS }, async () => (await tokens.issue({ login, method: 'password' })).token),
+  );
   const past = testServices({ now: () => Date.now() - 2 * HOUR_MS });
   expired = (await past.tokens.issue({ login, method: 'password', expiration: 3600 })).token;
   // Warm, as a container that already served a request: both secrets read once.
@@ -66,15 +71,20 @@ describe('AWS calls per authorizer decision', () => {
         clock += WINDOW_MS;
       }
     });
-    expect(dynamodb / (TOKENS * WINDOWS), 'DynamoDB reads per token per window').toBeLessThanOrEqual(BUDGET.readsPerTokenPerWindow);
-    expect(secretsManager / (WINDOWS * DECISIONS_PER_WINDOW), 'Secrets Manager calls per decision').toBeLessThanOrEqual(BUDGET.secretsManagerPerDecision);
+    expect(dynamodb / (TOKENS * WINDOWS), 'DynamoDB reads per token per window').toBeLessThanOrEqual(
+      BUDGET.readsPerTokenPerWindow,
+    );
+    expect(secretsManager / (WINDOWS * DECISIONS_PER_WINDOW), 'Secrets Manager calls per decision').toBeLessThanOrEqual(
+      BUDGET.secretsManagerPerDecision,
+    );
   });
 
   it('decides a forged, an expired and the shared token with no AWS call, and an uncached valid one with one DynamoDB read', async () => {
     const cases = { forged: forge(valid[0]!), expired, shared: inject('playAuthToken'), uncached: valid[1]! };
     const calls: Record<string, Awaited<ReturnType<typeof counted>>> = {};
     // One at a time: the counter is shared.
-    for (const [name, token] of Object.entries(cases)) calls[name] = await counted(() => authorize(deps, request(token)));
+    for (const [name, token] of Object.entries(cases))
+      calls[name] = await counted(() => authorize(deps, request(token)));
     expect(calls).toEqual({
       forged: { dynamodb: 0, secretsManager: 0 },
       expired: { dynamodb: 0, secretsManager: 0 },
@@ -86,13 +96,21 @@ describe('AWS calls per authorizer decision', () => {
   it('reads the revocation feed at most once a REVOCATION_WINDOW while serving, whatever the number of tokens, and never while idle', async () => {
     let clock = Date.now();
     const revocationWindowMs = 1000;
-    const config = { ...testConfig(), authorizerCacheTtlSeconds: 30, revocationWindowSeconds: revocationWindowMs / 1000 };
-    const container = createAuthorizerServices(config, { ...localRpcClients(inject('endpoints'), counter.handler), now: () => clock });
+    const config = {
+      ...testConfig(),
+      authorizerCacheTtlSeconds: 30,
+      revocationWindowSeconds: revocationWindowMs / 1000,
+    };
+    const container = createAuthorizerServices(config, {
+      ...localRpcClients(inject('endpoints'), counter.handler),
+      now: () => clock,
+    });
     await authorize(container, request(inject('playAuthToken')));
     const windows = 10;
     const { dynamodb } = await counted(async () => {
       for (let window = 0; window < windows; window++) {
-        for (let i = 0; i < 100; i++) expect((await authorize(container, request(valid[i % TOKENS]!))).kind).toBe('allow');
+        for (let i = 0; i < 100; i++)
+          expect((await authorize(container, request(valid[i % TOKENS]!))).kind).toBe('allow');
         clock += revocationWindowMs;
       }
     });

@@ -49,22 +49,30 @@ describe('authorizer', () => {
   it('admits the shared token on shared-token routes, and nothing else there', async () => {
     const issued = await userToken();
     for (const path of ['/configmgt/api/1.0/users', '/recording/records', '//configmgt/x', '/xuc/../recording/x']) {
-      expect(await handler(authorizerEvent({ path, headers: { 'X-Auth-Token': sharedToken } }))).toMatchObject({ isAuthorized: true });
-      expect(await handler(authorizerEvent({ path, headers: { 'X-Auth-Token': issued.token } }))).toEqual({ isAuthorized: false });
+      expect(await handler(authorizerEvent({ path, headers: { 'X-Auth-Token': sharedToken } }))).toMatchObject({
+        isAuthorized: true,
+      });
+      expect(await handler(authorizerEvent({ path, headers: { 'X-Auth-Token': issued.token } }))).toEqual({
+        isAuthorized: false,
+      });
     }
   });
 
   it('never takes the shared token from the query string or a Bearer header', async () => {
     expect(await handler(authorizerEvent({ query: { token: sharedToken } }))).toEqual({ isAuthorized: false });
-    expect(await handler(authorizerEvent({ headers: { authorization: `Bearer ${sharedToken}` } }))).toEqual({ isAuthorized: false });
-    expect(
-      await handler(authorizerEvent({ path: '/configmgt/x', query: { token: sharedToken } })),
-    ).toEqual({ isAuthorized: false });
+    expect(await handler(authorizerEvent({ headers: { authorization: `Bearer ${sharedToken}` } }))).toEqual({
+      isAuthorized: false,
+    });
+    expect(await handler(authorizerEvent({ path: '/configmgt/x', query: { token: sharedToken } }))).toEqual({
+      isAuthorized: false,
+    });
   });
 
   it('refuses a forged token beside a valid one', async () => {
     const issued = await userToken();
-    const result = await handler(authorizerEvent({ headers: { authorization: 'Bearer forged', 'x-auth-token': issued.token } }));
+    const result = await handler(
+      authorizerEvent({ headers: { authorization: 'Bearer forged', 'x-auth-token': issued.token } }),
+    );
     expect(result).toEqual({ isAuthorized: false });
   });
 
@@ -74,7 +82,14 @@ describe('authorizer', () => {
       const event = authorizerEvent({ path, headers: { 'x-auth-token': token } });
       return handler({ ...event, requestContext: { ...event.requestContext, stage } });
     };
-    for (const path of ['/Configmgt/x', '/configmgt;a=b/x', '/configmgt%00/x', '/%2563onfigmgt/x', '/configmgt%2Fx', '/RECORDING/r']) {
+    for (const path of [
+      '/Configmgt/x',
+      '/configmgt;a=b/x',
+      '/configmgt%00/x',
+      '/%2563onfigmgt/x',
+      '/configmgt%2Fx',
+      '/RECORDING/r',
+    ]) {
       expect(await onStage(path, '$default', issued.token)).toEqual({ isAuthorized: false });
     }
     expect(await onStage('/prod/configmgt/x', 'prod', issued.token)).toEqual({ isAuthorized: false });
@@ -87,16 +102,24 @@ describe('authorizer', () => {
     ['truncated', async () => (await userToken()).token.slice(0, -5)],
     ['10 KB', () => 'x'.repeat(10_240)],
     ['non-ASCII', () => 'jeton-é-令牌'],
-    ['alg none', () => new UnsecuredJWT({ sub: 'admin', jti: randomUUID() }).setIssuedAt().setExpirationTime('1h').encode()],
-    ['revoked', async () => {
-      const issued = await userToken();
-      await services().tokenStore.revoke(issued.record.tokenId, issued.record.login, Math.floor(Date.now() / 1000));
-      return issued.token;
-    }],
+    [
+      'alg none',
+      () => new UnsecuredJWT({ sub: 'admin', jti: randomUUID() }).setIssuedAt().setExpirationTime('1h').encode(),
+    ],
+    [
+      'revoked',
+      async () => {
+        const issued = await userToken();
+        await services().tokenStore.revoke(issued.record.tokenId, issued.record.login, Math.floor(Date.now() / 1000));
+        return issued.token;
+      },
+    ],
     ['a near-miss of the shared token', () => `${sharedToken.slice(0, -1)}X`],
   ])('denies a %s token with isAuthorized:false, never an error', async (_, token) => {
     const value = await token();
-    await expect(handler(authorizerEvent({ headers: { 'x-auth-token': value } }))).resolves.toEqual({ isAuthorized: false });
+    await expect(handler(authorizerEvent({ headers: { 'x-auth-token': value } }))).resolves.toEqual({
+      isAuthorized: false,
+    });
     await expect(handler(authorizerEvent({ query: { token: value } }))).resolves.toEqual({ isAuthorized: false });
   });
 
@@ -105,7 +128,12 @@ describe('authorizer', () => {
     const both = { headers: { Authorization: `Bearer ${alice.token}`, 'X-Auth-Token': bob.token } };
     expect(await handler(authorizerEvent(both))).toEqual({ isAuthorized: false });
     const deps = { tokens: services().tokens, sharedToken: services().sharedToken, sharedTokenRoutes: [] };
-    expect(await authorize(deps, authorizerEvent({ headers: { 'x-auth-token': alice.token }, query: { token: sharedToken } }))).toMatchObject({
+    expect(
+      await authorize(
+        deps,
+        authorizerEvent({ headers: { 'x-auth-token': alice.token }, query: { token: sharedToken } }),
+      ),
+    ).toMatchObject({
       kind: 'deny',
       category: 'AmbiguousToken',
     });
@@ -123,7 +151,11 @@ describe('authorizer', () => {
       { tokens: clocked.tokens, sharedToken: clocked.sharedToken, sharedTokenRoutes: ['/configmgt/'] },
       authorizerEvent({ headers: { 'x-auth-token': issued.token } }),
     );
-    expect(decision).toEqual({ kind: 'deny', reason: expect.stringContaining('"exp" claim timestamp check failed'), category: 'TokenExpired' });
+    expect(decision).toEqual({
+      kind: 'deny',
+      reason: expect.stringContaining('"exp" claim timestamp check failed'),
+      category: 'TokenExpired',
+    });
   });
 
   it('fails closed when Secrets Manager or DynamoDB cannot be reached', async () => {
@@ -161,9 +193,19 @@ describe('decision cache (AUTHORIZER_CACHE_TTL)', () => {
   it('never lets the cache widen a shared-token route', async () => {
     const issued = await userToken();
     const cache = new DecisionCache(30_000);
-    const deps = { tokens: services().tokens, sharedToken: services().sharedToken, sharedTokenRoutes: ['/configmgt/'], cache };
-    expect(await authorize(deps, authorizerEvent({ headers: { 'x-auth-token': issued.token } }))).toMatchObject({ kind: 'allow' });
-    const decision = await authorize(deps, authorizerEvent({ path: '/configmgt/x', headers: { 'x-auth-token': issued.token } }));
+    const deps = {
+      tokens: services().tokens,
+      sharedToken: services().sharedToken,
+      sharedTokenRoutes: ['/configmgt/'],
+      cache,
+    };
+    expect(await authorize(deps, authorizerEvent({ headers: { 'x-auth-token': issued.token } }))).toMatchObject({
+      kind: 'allow',
+    });
+    const decision = await authorize(
+      deps,
+      authorizerEvent({ path: '/configmgt/x', headers: { 'x-auth-token': issued.token } }),
+    );
     expect(decision).toMatchObject({ kind: 'deny' });
   });
 });

@@ -24,7 +24,6 @@ const settings = (overrides: Partial<CasSettings> = {}): CasSettings => ({
   ...overrides,
 });
 
-
 beforeAll(async () => {
   cas = await startCasServer();
   Object.assign(process.env, {
@@ -79,7 +78,9 @@ describe('CAS exchange against a real CAS server', () => {
     try {
       const ticket = await shortLived.ticketFor(SERVICE);
       await sleep(2100);
-      const error = await refusal(new CasValidator(settings({ serverUrl: shortLived.baseUrl })).validate(SERVICE, ticket));
+      const error = await refusal(
+        new CasValidator(settings({ serverUrl: shortLived.baseUrl })).validate(SERVICE, ticket),
+      );
       expect(error.code).toBe('CasServerInvalidTicket');
     } finally {
       await shortLived.close();
@@ -95,7 +96,9 @@ describe('CAS exchange against a real CAS server', () => {
 
   it('validates with protocol 2 at /serviceValidate too', async () => {
     const ticket = await cas.ticketFor(SERVICE);
-    expect(await new CasValidator(settings({ protocolVersion: 2 })).validate(SERVICE, ticket)).toMatchObject({ user: 'alice' });
+    expect(await new CasValidator(settings({ protocolVersion: 2 })).validate(SERVICE, ticket)).toMatchObject({
+      user: 'alice',
+    });
   });
 
   it('answers 503 while CAS is stopped, and recovers by itself when it is back', async () => {
@@ -129,8 +132,15 @@ describe('CAS request checks', () => {
   it('answers 403 ServiceNotAllowed for a service outside the allow-list, without calling CAS', async () => {
     const spy = await startHostileServer((_req, res) => res.end('should not be called'));
     try {
-      const validator = new CasValidator(settings({ serverUrl: `${spy.origin}/cas`, allowedServices: ['https://app.example.org/xuc/'] }));
-      for (const service of ['https://evil.example.org/xuc/', 'https://app.example.org.evil.test/xuc/', 'https://app.example.org/other/', 'http://app.example.org/xuc/']) {
+      const validator = new CasValidator(
+        settings({ serverUrl: `${spy.origin}/cas`, allowedServices: ['https://app.example.org/xuc/'] }),
+      );
+      for (const service of [
+        'https://evil.example.org/xuc/',
+        'https://app.example.org.evil.test/xuc/',
+        'https://app.example.org/other/',
+        'http://app.example.org/xuc/',
+      ]) {
         expect((await refusal(validator.validate(service, 'ST-1'))).code).toBe('ServiceNotAllowed');
       }
       expect(spy.requests()).toBe(0);
@@ -151,27 +161,65 @@ describe('CAS answers a real CAS never sends', () => {
   const success = (user: string) =>
     `<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationSuccess><cas:user>${user}</cas:user></cas:authenticationSuccess></cas:serviceResponse>`;
   const cases: [string, (res: ServerResponse) => void, string][] = [
-    ['an entity-spoofed cas:user', (res) => res.end(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY who "alice">]>${success('&who;')}`), 'CasServerInvalidResponse'],
-    ['an HTML page', (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><h1>Login</h1><form></form></body></html>'), 'CasServerInvalidResponse'],
-    ['a 10 MB body', (res) => res.end(`<cas:serviceResponse>${'x'.repeat(10 * 1024 * 1024)}</cas:serviceResponse>`), 'CasServerInvalidResponse'],
-    ['a 10 MB body without content-length', (res) => {
-      const chunk = 'y'.repeat(64 * 1024);
-      let sent = 0;
-      const push = () => {
-        while (sent < 160 && res.write(chunk)) sent += 1;
-        if (sent < 160) res.once('drain', push);
-        else res.end();
-      };
-      push();
-    }, 'CasServerInvalidResponse'],
-    ['two users', (res) => res.end(success('alice').replace('</cas:user>', '</cas:user><cas:user>admin</cas:user>')), 'CasServerInvalidResponse'],
-    ['broken XML', (res) => res.end('<cas:serviceResponse><cas:authenticationSuccess><cas:user>alice'), 'CasServerInvalidResponse'],
+    [
+      'an entity-spoofed cas:user',
+      (res) => res.end(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY who "alice">]>${success('&who;')}`),
+      'CasServerInvalidResponse',
+    ],
+    [
+      'an HTML page',
+      (res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<html><body><h1>Login</h1><form></form></body></html>'),
+      'CasServerInvalidResponse',
+    ],
+    [
+      'a 10 MB body',
+      (res) => res.end(`<cas:serviceResponse>${'x'.repeat(10 * 1024 * 1024)}</cas:serviceResponse>`),
+      'CasServerInvalidResponse',
+    ],
+    [
+      'a 10 MB body without content-length',
+      (res) => {
+        const chunk = 'y'.repeat(64 * 1024);
+        let sent = 0;
+        const push = () => {
+          while (sent < 160 && res.write(chunk)) sent += 1;
+          if (sent < 160) res.once('drain', push);
+          else res.end();
+        };
+        push();
+      },
+      'CasServerInvalidResponse',
+    ],
+    [
+      'two users',
+      (res) => res.end(success('alice').replace('</cas:user>', '</cas:user><cas:user>admin</cas:user>')),
+      'CasServerInvalidResponse',
+    ],
+    [
+      'broken XML',
+      (res) => res.end('<cas:serviceResponse><cas:authenticationSuccess><cas:user>alice'),
+      'CasServerInvalidResponse',
+    ],
     // Found by fuzzing: fast-xml-parser's validator accepts it and its parser then throws.
     ['a lone self-closing tag', (res) => res.end('<A/'), 'CasServerInvalidResponse'],
     ['an empty user', (res) => res.end(success('')), 'CasServerInvalidResponse'],
     ['an HTTP 500', (res) => res.writeHead(500).end('oops'), 'CasServerUnavailable'],
-    ['a redirect', (res) => res.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' }).end(), 'CasServerInvalidResponse'],
-    ['INTERNAL_ERROR', (res) => res.end('<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationFailure code="INTERNAL_ERROR">x</cas:authenticationFailure></cas:serviceResponse>'), 'CasServerUnavailable'],
+    [
+      'a redirect',
+      (res) => res.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' }).end(),
+      'CasServerInvalidResponse',
+    ],
+    [
+      'INTERNAL_ERROR',
+      (res) =>
+        res.end(
+          '<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationFailure code="INTERNAL_ERROR">x</cas:authenticationFailure></cas:serviceResponse>',
+        ),
+      'CasServerUnavailable',
+    ],
     ['no answer at all (a hanging connection)', () => undefined, 'CasServerUnavailable'],
   ];
 
@@ -190,10 +238,12 @@ describe('CAS answers a real CAS never sends', () => {
   it('accepts a plain, well-formed success from any CAS 3 server', async () => {
     const plain = await startHostileServer((_req, res) => res.end(success('alice')));
     try {
-      expect(await new CasValidator(settings({ serverUrl: plain.origin })).validate(SERVICE, 'ST-1')).toEqual({ user: 'alice', attributes: {} });
+      expect(await new CasValidator(settings({ serverUrl: plain.origin })).validate(SERVICE, 'ST-1')).toEqual({
+        user: 'alice',
+        attributes: {},
+      });
     } finally {
       await plain.close();
     }
   });
-
 });

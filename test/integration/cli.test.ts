@@ -36,7 +36,9 @@ describe('xuc-auth CLI', () => {
 
   it('adds a user without CTI login, who cannot log in', async () => {
     const name = uniqueLogin('cli');
-    expect((await cli(['users', 'add', name, '--profile', 'agent', '--no-cti-login', '--password-stdin'], 'pw')).code).toBe(0);
+    expect(
+      (await cli(['users', 'add', name, '--profile', 'agent', '--no-cti-login', '--password-stdin'], 'pw')).code,
+    ).toBe(0);
     await expect(login(name, 'pw')).rejects.toMatchObject({ code: 'InvalidCredentials' });
   });
 
@@ -44,7 +46,13 @@ describe('xuc-auth CLI', () => {
     const name = uniqueLogin('cli');
     await cli(['users', 'add', name, '--profile', 'supervisor', '--password-stdin'], 'pw');
     const shown = await cli(['--json', 'users', 'show', name]);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ login: name, profile: 'supervisor', ctiLoginEnabled: true, disabled: false, hasPassword: true });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      login: name,
+      profile: 'supervisor',
+      ctiLoginEnabled: true,
+      disabled: false,
+      hasPassword: true,
+    });
     const listed = await cli(['users', 'list']);
     expect(listed.stdout).toMatch(new RegExp(`^${name}\\s+supervisor\\s+true\\s+false\\s+true$`, 'm'));
     expect(listed.stdout + shown.stdout).not.toContain('$scrypt$');
@@ -100,7 +108,8 @@ describe('xuc-auth CLI: tokens and secrets', () => {
 
     const all = await cli(['tokens', 'revoke-all', name]);
     expect(all.stdout).toContain(`2 live token(s) of ${name} revoked`);
-    for (const issued of [second, third]) await expect(services().tokens.verify(issued.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    for (const issued of [second, third])
+      await expect(services().tokens.verify(issued.token)).rejects.toMatchObject({ code: 'InvalidToken' });
     expect(JSON.parse((await cli(['--json', 'tokens', 'list', name])).stdout)).toEqual([]);
   });
 
@@ -126,7 +135,11 @@ describe('xuc-auth CLI: tokens and secrets', () => {
 
   it('rotates the shared token, showing the new value once; the previous one stays accepted', async () => {
     const secretId = await createSecret('initial-shared-token-0123456789');
-    const rotated = await cliWith({ ...process.env, PLAY_AUTH_TOKEN_SECRET_ID: secretId }, ['secrets', 'rotate', 'play-auth-token']);
+    const rotated = await cliWith({ ...process.env, PLAY_AUTH_TOKEN_SECRET_ID: secretId }, [
+      'secrets',
+      'rotate',
+      'play-auth-token',
+    ]);
     const value = /New shared token \(configure it as PLAY_AUTH_TOKEN everywhere\): (\S+)/.exec(rotated.stdout)?.[1];
     expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const shared = testServices({ config: { playAuthTokenSecretId: secretId, secretsCacheTtlSeconds: 0 } }).sharedToken;

@@ -88,12 +88,19 @@ describe(`DynamoDB round trips per issued token (budget ≤ ${BUDGET})`, () => {
       allowInsecureLoopback: true,
     });
     const accessToken = await oidc.mintAccessToken('alice');
-    const exchange = async () => completeExchange(services, { login: await verifier.loginOf(accessToken), method: 'oidc' });
+    const exchange = async () =>
+      completeExchange(services, { login: await verifier.loginOf(accessToken), method: 'oidc' });
     expect(await roundTripsPerToken(exchange)).toBeLessThanOrEqual(BUDGET);
   });
 
   it('CAS service ticket', async () => {
-    const validator = new CasValidator({ serverUrl: cas.baseUrl, protocolVersion: 3, allowedServices: [], timeoutMs: 3000, allowInsecureLoopback: true });
+    const validator = new CasValidator({
+      serverUrl: cas.baseUrl,
+      protocolVersion: 3,
+      allowedServices: [],
+      timeoutMs: 3000,
+      allowInsecureLoopback: true,
+    });
     // Tickets are single-use: one each, made before counting starts.
     const tickets: string[] = [];
     for (let i = 0; i <= EXCHANGES; i++) tickets.push(await cas.ticketFor(CAS_SERVICE));
@@ -109,7 +116,11 @@ describe(`DynamoDB round trips per issued token (budget ≤ ${BUDGET})`, () => {
     // A SPNEGO token is usable once (replay cache): one each, made before counting starts.
     const tokens: string[] = [];
     for (let i = 0; i <= EXCHANGES; i++) tokens.push(await kdc.negotiateToken(kerberosCache));
-    const exchange = async () => completeExchange(services, { login: (await acceptor.accept(`Negotiate ${tokens.shift()}`)).login, method: 'kerberos' });
+    const exchange = async () =>
+      completeExchange(services, {
+        login: (await acceptor.accept(`Negotiate ${tokens.shift()}`)).login,
+        method: 'kerberos',
+      });
     expect(await roundTripsPerToken(exchange)).toBeLessThanOrEqual(BUDGET);
   });
 });

@@ -9,7 +9,16 @@ import { VersionedSecret } from '../../shared/secrets/versioned-secret.ts';
 import { services } from '../../shared/services.ts';
 import { BatchGetTokenStateReader } from '../../shared/tokens/token-state-reader.ts';
 import { DynamoTokenStore } from '../../shared/tokens/token-store.ts';
-import { authorizerEvent, bodyOf, createUser, httpEvent, lambdaContext, postLogin, refusal, testConfig } from '../support/fixtures.ts';
+import {
+  authorizerEvent,
+  bodyOf,
+  createUser,
+  httpEvent,
+  lambdaContext,
+  postLogin,
+  refusal,
+  testConfig,
+} from '../support/fixtures.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { ifAssigned } from '../support/hooks.ts';
 import { stoppableEmulators } from '../support/stoppable-emulators.ts';
@@ -24,7 +33,10 @@ beforeAll(async () => {
   emulators = await stoppableEmulators();
   await provisionStack(testConfig(), emulators.endpoints, { playAuthToken: 'faults-shared-token-0123456789' });
   // The functions of this file talk to emulators of their own, which it stops and restarts.
-  Object.assign(process.env, localAwsEnvironment(emulators.endpoints), { DEPENDENCY_TIMEOUT_MS: '500', SECRETS_CACHE_TTL: '0' });
+  Object.assign(process.env, localAwsEnvironment(emulators.endpoints), {
+    DEPENDENCY_TIMEOUT_MS: '500',
+    SECRETS_CACHE_TTL: '0',
+  });
   user = await createUser(services());
 }, 30_000);
 
@@ -68,21 +80,44 @@ describe('faults of the AWS dependencies', () => {
     expect(recovered.statusCode).toBe(200);
     const token = bodyOf(recovered).token as string;
     expect(await authorize(token)).toMatchObject({ isAuthorized: true });
-    expect(await authorize('faults-shared-token-0123456789')).toEqual({ isAuthorized: true, context: { principal: 'server' } });
+    expect(await authorize('faults-shared-token-0123456789')).toEqual({
+      isAuthorized: true,
+      context: { principal: 'server' },
+    });
   });
 
   it('fails closed when DynamoDB or Secrets Manager accepts the connection but never answers', async () => {
     const silent = await startHostileServer(() => undefined);
     try {
-      const options = { timeoutMs: 200, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+      const options = {
+        timeoutMs: 200,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      };
       const endpoints = { dynamodb: silent.origin, secretsManager: silent.origin };
       const sdkStore = new DynamoTokenStore(createDocumentClient({ ...options, endpoints }), 'tokens');
-      const sdkSecret = new VersionedSecret(sdkGetSecretValue(createSecretsClient({ ...options, endpoints })), 'secret', 0);
-      const rpcLookups = new BatchGetTokenStateReader(rpcBatchGet(new AwsJsonRpcClient(DYNAMODB, { ...options, endpoint: silent.origin })), 'tokens');
-      const rpcSecret = new VersionedSecret(rpcGetSecretValue(new AwsJsonRpcClient(SECRETS_MANAGER, { ...options, endpoint: silent.origin })), 'secret', 0);
+      const sdkSecret = new VersionedSecret(
+        sdkGetSecretValue(createSecretsClient({ ...options, endpoints })),
+        'secret',
+        0,
+      );
+      const rpcLookups = new BatchGetTokenStateReader(
+        rpcBatchGet(new AwsJsonRpcClient(DYNAMODB, { ...options, endpoint: silent.origin })),
+        'tokens',
+      );
+      const rpcSecret = new VersionedSecret(
+        rpcGetSecretValue(new AwsJsonRpcClient(SECRETS_MANAGER, { ...options, endpoint: silent.origin })),
+        'secret',
+        0,
+      );
 
       const refusals = await Promise.all(
-        [sdkStore.readState('x', 'alice'), sdkSecret.versions(), rpcLookups.readState('x', 'alice'), rpcSecret.versions()].map(refusal),
+        [
+          sdkStore.readState('x', 'alice'),
+          sdkSecret.versions(),
+          rpcLookups.readState('x', 'alice'),
+          rpcSecret.versions(),
+        ].map(refusal),
       );
       expect(refusals.map((error) => error.code)).toEqual(Array(4).fill('ServiceUnavailable'));
     } finally {

@@ -12,8 +12,14 @@ describe('GET /auth/health', () => {
   });
 
   it.each([
-    ['DynamoDB is unreachable', () => testServices({ db: localClients({ dynamodb: 'http://127.0.0.1:9', secretsManager: '' }).db })],
-    ['Secrets Manager is unreachable', () => testServices({ secrets: localClients({ dynamodb: '', secretsManager: 'http://127.0.0.1:9' }).secrets })],
+    [
+      'DynamoDB is unreachable',
+      () => testServices({ db: localClients({ dynamodb: 'http://127.0.0.1:9', secretsManager: '' }).db }),
+    ],
+    [
+      'Secrets Manager is unreachable',
+      () => testServices({ secrets: localClients({ dynamodb: '', secretsManager: 'http://127.0.0.1:9' }).secrets }),
+    ],
     ['a table is missing', () => testServices({ config: { usersTable: 'no-such-table' } })],
     ['the brute-force counters table is missing', () => testServices({ config: { attemptsTable: 'no-such-table' } })],
     ['a secret is missing', () => testServices({ config: { signingKeySecretId: 'no/such/secret' } })],

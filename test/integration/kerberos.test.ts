@@ -18,15 +18,27 @@ let aliceCache: string;
 const scratch = mkdtempSync(join(tmpdir(), 'xuc-auth-krb-test-'));
 
 const sso = (authorization?: string) =>
-  handler(httpEvent({ path: '/xuc/api/2.0/auth/sso', headers: authorization ? { Authorization: authorization } : {} }), lambdaContext);
+  handler(
+    httpEvent({ path: '/xuc/api/2.0/auth/sso', headers: authorization ? { Authorization: authorization } : {} }),
+    lambdaContext,
+  );
 
 const acceptor = (overrides: Partial<KerberosSettings> = {}) =>
-  new SpnegoAcceptor({ service: 'HTTP@localhost', keytab, realms: ['EXAMPLE.TEST'], ...overrides }, testServices().secrets);
-
+  new SpnegoAcceptor(
+    { service: 'HTTP@localhost', keytab, realms: ['EXAMPLE.TEST'], ...overrides },
+    testServices().secrets,
+  );
 
 beforeAll(async () => {
-  await settleAll([startKdc({ realm: 'EXAMPLE.TEST' }).then((k) => (kdc = k)), startKdc({ realm: 'OTHER.TEST' }).then((k) => (other = k))]);
-  await Promise.all([kdc.addPrincipal('alice', 'alicepw'), kdc.addPrincipal('bob', 'bobpw'), other.addPrincipal('alice', 'otherpw')]);
+  await settleAll([
+    startKdc({ realm: 'EXAMPLE.TEST' }).then((k) => (kdc = k)),
+    startKdc({ realm: 'OTHER.TEST' }).then((k) => (other = k)),
+  ]);
+  await Promise.all([
+    kdc.addPrincipal('alice', 'alicepw'),
+    kdc.addPrincipal('bob', 'bobpw'),
+    other.addPrincipal('alice', 'otherpw'),
+  ]);
   keytab = await kdc.exportServiceKeytab('HTTP/localhost', join(scratch, 'http.keytab'));
   aliceCache = await kdc.kinit('alice', 'alicepw');
   Object.assign(process.env, {
@@ -97,36 +109,53 @@ describe('Kerberos (SPNEGO) exchange against a real KDC', () => {
   it('refuses a ticket of a realm outside KERBEROS_REALMS: 401 without its key, 403 with it', async () => {
     const otherCache = await other.kinit('alice', 'otherpw');
     const foreignKeytab = await other.exportServiceKeytab('HTTP/localhost', join(scratch, 'other.keytab'));
-    expect((await refusal(acceptor().accept(`Negotiate ${await other.negotiateToken(otherCache)}`))).code).toBe('SsoAuthenticationFailed');
+    expect((await refusal(acceptor().accept(`Negotiate ${await other.negotiateToken(otherCache)}`))).code).toBe(
+      'SsoAuthenticationFailed',
+    );
 
     // A keytab holding both realms' keys: the ticket is genuine, but its realm is not trusted.
     const both = join(scratch, 'both.keytab');
     writeFileSync(both, Buffer.concat([readFileSync(keytab), readFileSync(foreignKeytab).subarray(2)]));
-    const error = await refusal(acceptor({ keytab: both }).accept(`Negotiate ${await other.negotiateToken(otherCache)}`));
+    const error = await refusal(
+      acceptor({ keytab: both }).accept(`Negotiate ${await other.negotiateToken(otherCache)}`),
+    );
     expect(error.code).toBe('UserNotFound');
-    const trusting = await acceptor({ keytab: both, realms: ['EXAMPLE.TEST', 'OTHER.TEST'] }).accept(`Negotiate ${await other.negotiateToken(otherCache)}`);
+    const trusting = await acceptor({ keytab: both, realms: ['EXAMPLE.TEST', 'OTHER.TEST'] }).accept(
+      `Negotiate ${await other.negotiateToken(otherCache)}`,
+    );
     expect(trusting).toMatchObject({ login: 'alice', principal: 'alice@OTHER.TEST' });
   });
 
   it('reads the keytab from Secrets Manager (base64), written once to a private file', async () => {
     const secretId = await createSecret(readFileSync(keytab).toString('base64'));
     const fromSecret = acceptor({ keytab: undefined, keytabSecretId: secretId });
-    expect(await fromSecret.accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`)).toMatchObject({ login: 'alice' });
-    expect(await fromSecret.accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`)).toMatchObject({ login: 'alice' });
+    expect(await fromSecret.accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`)).toMatchObject({
+      login: 'alice',
+    });
+    expect(await fromSecret.accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`)).toMatchObject({
+      login: 'alice',
+    });
   });
 
   it('answers 503 when the keytab is missing', async () => {
-    const error = await refusal(acceptor({ keytab: join(scratch, 'missing.keytab') }).accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`));
+    const error = await refusal(
+      acceptor({ keytab: join(scratch, 'missing.keytab') }).accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`),
+    );
     expect(error.code).toBe('ServiceUnavailable');
     expect(error.status).toBe(503);
   });
 
   it('answers 503 saying so when Kerberos support is not installed', async () => {
-    const withoutBinding = new SpnegoAcceptor({ service: 'HTTP@localhost', keytab, realms: ['EXAMPLE.TEST'] }, testServices().secrets, () =>
-      Promise.reject(new Error("Cannot find module 'kerberos'")),
+    const withoutBinding = new SpnegoAcceptor(
+      { service: 'HTTP@localhost', keytab, realms: ['EXAMPLE.TEST'] },
+      testServices().secrets,
+      () => Promise.reject(new Error("Cannot find module 'kerberos'")),
     );
     const error = await refusal(withoutBinding.accept('Negotiate YIIC'));
-    expect(error.toJSON()).toEqual({ error: 'ServiceUnavailable', message: 'Kerberos support is not installed on this server' });
+    expect(error.toJSON()).toEqual({
+      error: 'ServiceUnavailable',
+      message: 'Kerberos support is not installed on this server',
+    });
   });
 
   it('refuses a ticket for a service key no longer in the keytab', async () => {
@@ -135,6 +164,8 @@ describe('Kerberos (SPNEGO) exchange against a real KDC', () => {
     const error = await refusal(acceptor({ keytab: rekeyed }).accept(`Negotiate ${staleToken}`));
     expect(error.code).toBe('SsoAuthenticationFailed');
     const fresh = await kdc.kinit('alice', 'alicepw');
-    expect(await acceptor({ keytab: rekeyed }).accept(`Negotiate ${await kdc.negotiateToken(fresh)}`)).toMatchObject({ login: 'alice' });
+    expect(await acceptor({ keytab: rekeyed }).accept(`Negotiate ${await kdc.negotiateToken(fresh)}`)).toMatchObject({
+      login: 'alice',
+    });
   });
 });

@@ -5,13 +5,22 @@ import { bodyOf, httpEvent, lambdaContext, postLogin } from '../support/fixtures
 
 describe('request size limits', () => {
   it('refuses headers over 16 KB with 400 InvalidRequest', async () => {
-    const result = await health(httpEvent({ path: '/xuc/api/2.0/auth/health', headers: { 'x-padding': 'x'.repeat(17_000) } }), lambdaContext);
+    const result = await health(
+      httpEvent({ path: '/xuc/api/2.0/auth/health', headers: { 'x-padding': 'x'.repeat(17_000) } }),
+      lambdaContext,
+    );
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result)).toEqual({ error: 'InvalidRequest', message: 'Request headers exceed 16384 bytes' });
   });
 
   it('refuses query strings over 8 KB with 400 InvalidRequest, before any upstream call', async () => {
-    const result = await cas(httpEvent({ path: '/xuc/api/2.0/auth/cas', query: { service: 'https://a.example/', ticket: 'ST-1', pad: 'x'.repeat(9000) } }), lambdaContext);
+    const result = await cas(
+      httpEvent({
+        path: '/xuc/api/2.0/auth/cas',
+        query: { service: 'https://a.example/', ticket: 'ST-1', pad: 'x'.repeat(9000) },
+      }),
+      lambdaContext,
+    );
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result)).toEqual({ error: 'InvalidRequest', message: 'Query string exceeds 8192 bytes' });
   });
@@ -23,7 +32,10 @@ describe('request size limits', () => {
   });
 
   it('accepts requests just under the limits', async () => {
-    const result = await health(httpEvent({ path: '/xuc/api/2.0/auth/health', headers: { 'x-padding': 'x'.repeat(15_000) } }), lambdaContext);
+    const result = await health(
+      httpEvent({ path: '/xuc/api/2.0/auth/health', headers: { 'x-padding': 'x'.repeat(15_000) } }),
+      lambdaContext,
+    );
     expect(result.statusCode).toBe(200);
   });
 });

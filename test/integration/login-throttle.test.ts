@@ -5,7 +5,13 @@ import type { ThrottlePolicy } from '../../shared/auth/lockout.ts';
 import { XucError } from '../../shared/errors.ts';
 import { bodyOf, createUser, postLogin, testConfig, testServices, uniqueLogin } from '../support/fixtures.ts';
 
-const POLICY: ThrottlePolicy = { loginMaxFailures: 5, sourceMaxFailures: 1000, windowSeconds: 900, backoffBaseSeconds: 15, backoffMaxSeconds: 900 };
+const POLICY: ThrottlePolicy = {
+  loginMaxFailures: 5,
+  sourceMaxFailures: 1000,
+  windowSeconds: 900,
+  backoffBaseSeconds: 15,
+  backoffMaxSeconds: 900,
+};
 
 function clockedServices(policy: Partial<ThrottlePolicy> = {}) {
   const clock = { now: Date.UTC(2026, 10, 28, 12, 0, 0) };
@@ -13,7 +19,12 @@ function clockedServices(policy: Partial<ThrottlePolicy> = {}) {
   return { clock, services };
 }
 
-async function attempt(services: ReturnType<typeof testServices>, login: string, password: string, source = '192.0.2.1') {
+async function attempt(
+  services: ReturnType<typeof testServices>,
+  login: string,
+  password: string,
+  source = '192.0.2.1',
+) {
   try {
     await passwordLogin(services, { login, password, source });
     return 'ok';
@@ -72,7 +83,8 @@ describe('brute-force protection of the password login', () => {
     const { services } = clockedServices({ sourceMaxFailures: 3 });
     const user = await createUser(services);
     const source = `198.51.100.${Math.floor(Math.random() * 250)}`;
-    for (let i = 0; i < 3; i++) expect(await attempt(services, uniqueLogin(), 'wrong', source)).toBe('InvalidCredentials');
+    for (let i = 0; i < 3; i++)
+      expect(await attempt(services, uniqueLogin(), 'wrong', source)).toBe('InvalidCredentials');
     expect(await attempt(services, user.login, user.password, source)).toBe('429 retry-after 15');
     expect(await attempt(services, user.login, user.password, '203.0.113.9')).toBe('ok');
   });
@@ -91,7 +103,9 @@ describe('brute-force protection of the password login', () => {
     const login = uniqueLogin('race');
     await Promise.all(Array.from({ length: 60 }, () => attempt(services, login, 'wrong')));
     const window = Math.floor(clock.now / 1000 / 900);
-    const item = await services.db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${login}` } }));
+    const item = await services.db.send(
+      new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${login}` } }),
+    );
     expect(item.Item?.failures).toBe(60);
     expect(item.Item?.pending).toBe(0);
   });
@@ -105,7 +119,9 @@ describe('brute-force protection of the password login', () => {
     expect(guesses).toBeLessThanOrEqual(POLICY.loginMaxFailures);
     expect(outcomes.filter((outcome) => outcome.startsWith('429')).length).toBe(30 - guesses);
     const window = Math.floor(clock.now / 1000 / 900);
-    const item = await services.db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${user.login}` } }));
+    const item = await services.db.send(
+      new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${user.login}` } }),
+    );
     expect(item.Item).toMatchObject({ failures: guesses, pending: 0 });
   });
 
@@ -115,20 +131,27 @@ describe('brute-force protection of the password login', () => {
     const login = uniqueLogin('cut');
     for (let i = 0; i < 10; i++) expect(await attempt(broken, login, 'wrong')).toBe('ServiceUnavailable');
     const window = Math.floor(clock.now / 1000 / 900);
-    const item = await services.db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${login}` } }));
+    const item = await services.db.send(
+      new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${login}` } }),
+    );
     expect(item.Item?.pending).toBe(0);
     expect(item.Item?.failures).toBeUndefined();
   });
 
-  it("counts a failure against the address API Gateway saw, never one a client claims in X-Forwarded-For", async () => {
+  it('counts a failure against the address API Gateway saw, never one a client claims in X-Forwarded-For', async () => {
     const user = await createUser(testServices());
     const seen = `198.51.100.${Math.floor(Math.random() * 250)}`;
     const claimed = `203.0.113.${Math.floor(Math.random() * 250)}`;
-    const refused = await postLogin({ login: user.login, password: 'wrong' }, { sourceIp: seen, headers: { 'x-forwarded-for': claimed } });
+    const refused = await postLogin(
+      { login: user.login, password: 'wrong' },
+      { sourceIp: seen, headers: { 'x-forwarded-for': claimed } },
+    );
     expect(refused.statusCode).toBe(401);
     const window = Math.floor(Date.now() / 1000 / testConfig().throttle.windowSeconds);
     const counter = (address: string) =>
-      testServices().db.send(new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `source#${window}#${address}` } }));
+      testServices().db.send(
+        new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `source#${window}#${address}` } }),
+      );
     expect((await counter(seen)).Item?.failures).toBe(1);
     expect((await counter(claimed)).Item).toBeUndefined();
   });

@@ -17,7 +17,12 @@ describe('POST /auth/login', () => {
     expect(body).toEqual({ login: user.login, token: expect.any(String), TTL: 600 });
     expect(result.headers?.['cache-control']).toBe('no-store');
     const record = await services().tokens.verify(body.token as string);
-    expect(record).toMatchObject({ login: user.login, method: 'password', softwareType: 'webBrowser', applicationType: 'ccagent' });
+    expect(record).toMatchObject({
+      login: user.login,
+      method: 'password',
+      softwareType: 'webBrowser',
+      applicationType: 'ccagent',
+    });
   });
 
   it('issues a distinct token at every login', async () => {
@@ -31,20 +36,29 @@ describe('POST /auth/login', () => {
     const cases: [string, () => Promise<{ login: string; password: string }>][] = [
       ['unknown login', () => Promise.resolve({ login: uniqueLogin(), password: 'whatever' })],
       ['wrong password', async () => ({ ...(await createUser(services())), password: 'wrong' })],
-      ['disabled user', async () => {
-        const user = await createUser(services());
-        await services().users.setDisabled(user.login, true, new Date());
-        return user;
-      }],
+      [
+        'disabled user',
+        async () => {
+          const user = await createUser(services());
+          await services().users.setDisabled(user.login, true, new Date());
+          return user;
+        },
+      ],
       ['CTI login off', async () => createUser(services(), { ctiLoginEnabled: false })],
-      ['no profile', async () => {
-        const user = await createUser(services());
-        const stored = await services().users.get(user.login);
-        await services().users.remove(user.login);
-        await services().users.create({ ...stored!, profile: '' });
-        return user;
-      }],
-      ['no password', async () => ({ ...(await createUser(services(), { password: undefined })), password: 'anything' })],
+      [
+        'no profile',
+        async () => {
+          const user = await createUser(services());
+          const stored = await services().users.get(user.login);
+          await services().users.remove(user.login);
+          await services().users.create({ ...stored!, profile: '' });
+          return user;
+        },
+      ],
+      [
+        'no password',
+        async () => ({ ...(await createUser(services(), { password: undefined })), password: 'anything' }),
+      ],
     ];
     it.each(cases)('%s', async (_, arrange) => {
       const credentials = await arrange();
@@ -73,7 +87,11 @@ describe('POST /auth/login', () => {
     });
 
     it('non-UTF-8 bytes', async () => {
-      const bytes = Buffer.concat([Buffer.from('{"login":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","password":"x"}')]);
+      const bytes = Buffer.concat([
+        Buffer.from('{"login":"'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('","password":"x"}'),
+      ]);
       const result = await login('', { body: bytes.toString('base64'), isBase64Encoded: true });
       expect(result.statusCode).toBe(400);
       expect(bodyOf(result)).toEqual({ error: 'InvalidJson', message: 'Request body is not valid UTF-8' });

@@ -4,7 +4,9 @@ import { services } from '../../shared/services.ts';
 import { authorizerEvent, createUser, postLogin } from '../support/fixtures.ts';
 
 interface Emf {
-  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  _aws: {
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
   [key: string]: unknown;
 }
 
@@ -38,7 +40,10 @@ describe('metrics (EMF, namespace XucAuth)', () => {
     await post('wrong');
 
     const issued = find('TokensIssued', { Method: 'password' });
-    expect(issued?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'XucAuth', Metrics: [{ Name: 'TokensIssued', Unit: 'Count' }] });
+    expect(issued?._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'XucAuth',
+      Metrics: [{ Name: 'TokensIssued', Unit: 'Count' }],
+    });
     expect(issued?.TokensIssued).toBe(1);
     expect(find('ExchangeFailures', { Method: 'password', ErrorCode: 'InvalidCredentials' })).toBeDefined();
     const latency = find('ExchangeLatency', { Method: 'password', Outcome: 'success' });

@@ -25,12 +25,19 @@ const settings = (overrides: Partial<OidcSettings> = {}): OidcSettings => ({
   ...overrides,
 });
 
-
 /** A token signed with the provider's real key, with claims of the test's choosing. */
 async function signedByPeer(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
   const key = await importJWK(peer.key.privateJwk, 'RS256');
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sub: 'alice', preferred_username: 'alice', iss: peer.issuer, aud: OIDC_API_AUDIENCE, iat: now, exp: now + 300, ...claims })
+  return new SignJWT({
+    sub: 'alice',
+    preferred_username: 'alice',
+    iss: peer.issuer,
+    aud: OIDC_API_AUDIENCE,
+    iat: now,
+    exp: now + 300,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'RS256', kid: peer.key.kid, typ: 'at+jwt', ...header })
     .sign(key);
 }
@@ -94,7 +101,10 @@ describe('OIDC exchange through the function', () => {
     const none = await handler(httpEvent({ path: '/xuc/api/2.0/auth/oidc' }), lambdaContext);
     expect(none.statusCode).toBe(401);
     expect(bodyOf(none).error).toBe('OidcInvalidToken');
-    const malformed = await handler(httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/oidc', body: '{"token":' }), lambdaContext);
+    const malformed = await handler(
+      httpEvent({ method: 'POST', path: '/xuc/api/2.0/auth/oidc', body: '{"token":' }),
+      lambdaContext,
+    );
     expect(malformed.statusCode).toBe(400);
     expect(bodyOf(malformed).error).toBe('InvalidJson');
   });
@@ -104,33 +114,59 @@ describe('OIDC token checks', () => {
   const forged: [string, () => Promise<string>][] = [
     ['for another audience', () => signedByPeer({ aud: 'urn:someone:else' })],
     ['from another issuer', () => other.mintAccessToken('alice')],
-    ['claiming our issuer, signed by another provider', async () => {
-      const token = await other.mintAccessToken('alice');
-      const [h, , s] = token.split('.');
-      const payload = { ...decodeJwt(token), iss: peer.issuer };
-      return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
-    }],
+    [
+      'claiming our issuer, signed by another provider',
+      async () => {
+        const token = await other.mintAccessToken('alice');
+        const [h, , s] = token.split('.');
+        const payload = { ...decodeJwt(token), iss: peer.issuer };
+        return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
+      },
+    ],
     ['expired', () => signedByPeer({ exp: Math.floor(Date.now() / 1000) - 120 })],
     ['not yet valid', () => signedByPeer({ nbf: Math.floor(Date.now() / 1000) + 600 })],
-    ['issued in the future', () => signedByPeer({ iat: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 900 })],
-    ['with a tampered payload', async () => {
-      const token = await peer.mintAccessToken('alice');
-      const [h, , s] = token.split('.');
-      const payload = { ...decodeJwt(token), preferred_username: 'admin' };
-      return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
-    }],
-    ['with alg none', () =>
-      Promise.resolve(new UnsecuredJWT({ sub: 'alice', preferred_username: 'alice', aud: OIDC_API_AUDIENCE }).setIssuer(peer.issuer).setExpirationTime('5m').encode())],
-    ['HS256-signed with the provider\'s public key', async () => {
-      const publicPem = createPublicKey({ key: peer.key.privateJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
-      return new SignJWT({ sub: 'alice', preferred_username: 'alice', aud: OIDC_API_AUDIENCE, iss: peer.issuer })
-        .setProtectedHeader({ alg: 'HS256', kid: peer.key.kid })
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(new TextEncoder().encode(String(publicPem)));
-    }],
+    [
+      'issued in the future',
+      () => signedByPeer({ iat: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 900 }),
+    ],
+    [
+      'with a tampered payload',
+      async () => {
+        const token = await peer.mintAccessToken('alice');
+        const [h, , s] = token.split('.');
+        const payload = { ...decodeJwt(token), preferred_username: 'admin' };
+        return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
+      },
+    ],
+    [
+      'with alg none',
+      () =>
+        Promise.resolve(
+          new UnsecuredJWT({ sub: 'alice', preferred_username: 'alice', aud: OIDC_API_AUDIENCE })
+            .setIssuer(peer.issuer)
+            .setExpirationTime('5m')
+            .encode(),
+        ),
+    ],
+    [
+      "HS256-signed with the provider's public key",
+      async () => {
+        const publicPem = createPublicKey({ key: peer.key.privateJwk, format: 'jwk' }).export({
+          type: 'spki',
+          format: 'pem',
+        });
+        return new SignJWT({ sub: 'alice', preferred_username: 'alice', aud: OIDC_API_AUDIENCE, iss: peer.issuer })
+          .setProtectedHeader({ alg: 'HS256', kid: peer.key.kid })
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(String(publicPem)));
+      },
+    ],
     ['of another JWT type', () => signedByPeer({}, { typ: 'logout+jwt' })],
-    ['with several audiences and a foreign azp', () => signedByPeer({ aud: [OIDC_API_AUDIENCE, 'urn:other'], azp: 'someone-else' })],
+    [
+      'with several audiences and a foreign azp',
+      () => signedByPeer({ aud: [OIDC_API_AUDIENCE, 'urn:other'], azp: 'someone-else' }),
+    ],
     ['without the login claim', () => peer.mintAccessToken('nameless')],
     ['that is garbage', () => Promise.resolve('not-a-token-at-all')],
   ];
@@ -198,7 +234,9 @@ describe('OIDC provider availability', () => {
   it('answers 503 when the IdP does not answer within UPSTREAM_TIMEOUT_MS', async () => {
     const hanging = await startHostileServer(() => undefined);
     try {
-      const error = await refusal(new OidcVerifier(settings({ issuer: hanging.origin, timeoutMs: 300 })).loginOf('a.b.c'));
+      const error = await refusal(
+        new OidcVerifier(settings({ issuer: hanging.origin, timeoutMs: 300 })).loginOf('a.b.c'),
+      );
       expect(error.code).toBe('OidcProviderUnavailable');
     } finally {
       await hanging.close();
@@ -207,10 +245,15 @@ describe('OIDC provider availability', () => {
 
   it.each([
     ['discovery document', (res: ServerResponse) => res.end('<html>not json</html>')],
-    ['JWKS', (res: ServerResponse, url: string, origin: string) =>
-      url.endsWith('/.well-known/openid-configuration')
-        ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: origin, jwks_uri: `${origin}/jwks` }))
-        : res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": "nope"}')],
+    [
+      'JWKS',
+      (res: ServerResponse, url: string, origin: string) =>
+        url.endsWith('/.well-known/openid-configuration')
+          ? res
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ issuer: origin, jwks_uri: `${origin}/jwks` }))
+          : res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": "nope"}'),
+    ],
   ])('answers 502 OidcProviderInvalidResponse for an unparsable %s', async (_, respond) => {
     const hostile = await startHostileServer((req, res, origin) => respond(res, req.url ?? '', origin));
     try {

@@ -19,7 +19,12 @@ const WINDOW_MS = 1000;
 
 /** A warm authorizer container of its own: its own cache and revocation view, on a clock the test moves. */
 function authorizerContainer(clock: { now: number }, endpoints: Endpoints = inject('endpoints')) {
-  const config = { ...testConfig(), authorizerCacheTtlSeconds: 30, revocationWindowSeconds: WINDOW_MS / 1000, dependencyTimeoutMs: 500 };
+  const config = {
+    ...testConfig(),
+    authorizerCacheTtlSeconds: 30,
+    revocationWindowSeconds: WINDOW_MS / 1000,
+    dependencyTimeoutMs: 500,
+  };
   const deps = createAuthorizerServices(config, { ...localRpcClients(endpoints), now: () => clock.now });
   return (token: string) => authorize(deps, authorizerEvent({ headers: { 'x-auth-token': token } }));
 }
@@ -27,7 +32,11 @@ function authorizerContainer(clock: { now: number }, endpoints: Endpoints = inje
 async function loggedInUser() {
   const user = await createUser(services());
   const body = bodyOf(await postLogin({ login: user.login, password: user.password }));
-  return { login: user.login, token: body.token as string, tokenId: (await services().tokens.verify(body.token as string)).tokenId };
+  return {
+    login: user.login,
+    token: body.token as string,
+    tokenId: (await services().tokens.verify(body.token as string)).tokenId,
+  };
 }
 
 async function admin(...argv: string[]) {
@@ -37,15 +46,36 @@ async function admin(...argv: string[]) {
 }
 
 const REVOCATIONS: [string, (user: Awaited<ReturnType<typeof loggedInUser>>) => Promise<unknown>][] = [
-  ['POST /logout', async ({ token }) => expect((await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': token } })).statusCode).toBe(204)],
+  [
+    'POST /logout',
+    async ({ token }) =>
+      expect(
+        (await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': token } }))
+          .statusCode,
+      ).toBe(204),
+  ],
   [
     'DELETE /tokens/{id}',
     async ({ token, tokenId }) =>
       expect(
-        (await throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens/${tokenId}`, pathParameters: { id: tokenId }, headers: { 'X-Auth-Token': token } })).statusCode,
+        (
+          await throughGateway(tokens, {
+            method: 'DELETE',
+            path: `${BASE}/tokens/${tokenId}`,
+            pathParameters: { id: tokenId },
+            headers: { 'X-Auth-Token': token },
+          })
+        ).statusCode,
       ).toBe(204),
   ],
-  ['DELETE /tokens', async ({ token }) => expect((await throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens`, headers: { 'X-Auth-Token': token } })).statusCode).toBe(204)],
+  [
+    'DELETE /tokens',
+    async ({ token }) =>
+      expect(
+        (await throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens`, headers: { 'X-Auth-Token': token } }))
+          .statusCode,
+      ).toBe(204),
+  ],
   ['xuc-auth tokens revoke', ({ tokenId }) => admin('tokens', 'revoke', tokenId)],
   ['xuc-auth tokens revoke-all', ({ login }) => admin('tokens', 'revoke-all', login)],
   ['xuc-auth users disable', ({ login }) => admin('users', 'disable', login)],
@@ -66,12 +96,19 @@ describe('revocation reaches every warm authorizer container within REVOCATION_W
     expect(await containers[0]!(user.token)).toMatchObject({ kind: 'allow' });
     expect(await authorizerContainer(clock)(user.token)).toMatchObject({ kind: 'deny' });
     clock.now += 1;
-    for (const decide of containers) expect(await decide(user.token)).toMatchObject({ kind: 'deny', reason: expect.stringMatching(/revoked|no record/) });
+    for (const decide of containers)
+      expect(await decide(user.token)).toMatchObject({
+        kind: 'deny',
+        reason: expect.stringMatching(/revoked|no record/),
+      });
   });
 
   it('keeps admitting the user’s other tokens, and tokens of other users, from the cache', async () => {
     const alice = await createUser(services());
-    const [first, second] = [bodyOf(await postLogin(alice)).token as string, bodyOf(await postLogin(alice)).token as string];
+    const [first, second] = [
+      bodyOf(await postLogin(alice)).token as string,
+      bodyOf(await postLogin(alice)).token as string,
+    ];
     const bob = await loggedInUser();
     const clock = { now: Date.now() };
     const decide = authorizerContainer(clock);
@@ -94,7 +131,10 @@ describe('revocations racing logins', () => {
     const earlier = await Promise.all(Array.from({ length: 5 }, login));
     for (const token of earlier) expect(await decide(token)).toMatchObject({ kind: 'allow' });
 
-    const [racing] = await Promise.all([Promise.all(Array.from({ length: 10 }, login)), admin('tokens', 'revoke-all', user.login)]);
+    const [racing] = await Promise.all([
+      Promise.all(Array.from({ length: 10 }, login)),
+      admin('tokens', 'revoke-all', user.login),
+    ]);
     const later = await Promise.all(Array.from({ length: 5 }, login));
     const mark = (await services().tokenStore.revokedBefore(user.login))!;
     // The container sees the racing and later tokens for the first time, then from its cache.

@@ -18,7 +18,12 @@ describe('the local Secrets Manager endpoint, through the real SDK client', () =
     const name = `t/${randomUUID()}`;
     const created = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'one' }));
     const read = await secrets.send(new GetSecretValueCommand({ SecretId: name }));
-    expect(read).toMatchObject({ Name: name, SecretString: 'one', VersionId: created.VersionId, VersionStages: ['AWSCURRENT'] });
+    expect(read).toMatchObject({
+      Name: name,
+      SecretString: 'one',
+      VersionId: created.VersionId,
+      VersionStages: ['AWSCURRENT'],
+    });
     const byArn = await secrets.send(new GetSecretValueCommand({ SecretId: created.ARN }));
     expect(byArn.SecretString).toBe('one');
   });
@@ -40,9 +45,13 @@ describe('the local Secrets Manager endpoint, through the real SDK client', () =
 
   it("answers with the SDK's typed errors", async () => {
     const name = `t/${randomUUID()}`;
-    await expect(secrets.send(new GetSecretValueCommand({ SecretId: name }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(secrets.send(new GetSecretValueCommand({ SecretId: name }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
     await secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
-    await expect(secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'y' }))).rejects.toBeInstanceOf(ResourceExistsException);
+    await expect(secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'y' }))).rejects.toBeInstanceOf(
+      ResourceExistsException,
+    );
     await expect(
       secrets.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);

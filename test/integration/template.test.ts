@@ -76,19 +76,25 @@ describe('the deployable template (osls package --stage prod)', () => {
     const functions = Object.fromEntries(ofType('AWS::Lambda::Function'));
     /** A resource as the template names it: `TokensTable`, `TokensTable/index/byLogin`, `SigningKeySecret`, or the ARN pattern. */
     const resourceName = (resource: unknown): string => {
-      const value = resource as { 'Fn::GetAtt'?: [string, string]; Ref?: string; 'Fn::Join'?: [string, unknown[]]; 'Fn::Sub'?: string };
+      const value = resource as {
+        'Fn::GetAtt'?: [string, string];
+        Ref?: string;
+        'Fn::Join'?: [string, unknown[]];
+        'Fn::Sub'?: string;
+      };
       if (value['Fn::GetAtt']) return value['Fn::GetAtt'][0];
       if (value.Ref) return value.Ref;
       if (value['Fn::Join']) return value['Fn::Join'][1].map(resourceName).join(value['Fn::Join'][0]);
-      if (value['Fn::Sub']) return value['Fn::Sub'].replace(/^arn:\$\{AWS::Partition\}:[a-z]+:\$\{AWS::Region\}:\$\{AWS::AccountId\}:/, '');
+      if (value['Fn::Sub'])
+        return value['Fn::Sub'].replace(/^arn:\$\{AWS::Partition\}:[a-z]+:\$\{AWS::Region\}:\$\{AWS::AccountId\}:/, '');
       return String(resource);
     };
     const grants = (fn: string) => {
       const roleName = (functions[fn]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const role = template.Resources[roleName] as Resource;
-      const statements = (role.Properties.Policies as { PolicyDocument: { Statement: (Statement & { Condition?: unknown })[] } }[]).flatMap(
-        (p) => p.PolicyDocument.Statement,
-      );
+      const statements = (
+        role.Properties.Policies as { PolicyDocument: { Statement: (Statement & { Condition?: unknown })[] } }[]
+      ).flatMap((p) => p.PolicyDocument.Statement);
       return statements
         .flatMap((statement) => {
           expect(statement.Effect).toBe('Allow');
@@ -110,7 +116,11 @@ describe('the deployable template (osls package --stage prod)', () => {
       'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['login', 'passwordHash', 'updatedAt'] },
       StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
     });
-    const issue = ['dynamodb:GetItem UsersTable', 'dynamodb:PutItem TokensTable', 'secretsmanager:GetSecretValue SigningKeySecret'];
+    const issue = [
+      'dynamodb:GetItem UsersTable',
+      'dynamodb:PutItem TokensTable',
+      'secretsmanager:GetSecretValue SigningKeySecret',
+    ];
     const readTokens = ['dynamodb:BatchGetItem TokensTable', 'dynamodb:GetItem TokensTable'];
     expect({
       authorizer: grants('AuthorizerLambdaFunction'),
@@ -124,14 +134,23 @@ describe('the deployable template (osls package --stage prod)', () => {
       sso: grants('SsoLambdaFunction'),
       docs: grants('DocsLambdaFunction'),
     }).toEqual({
-      authorizer: ['dynamodb:BatchGetItem TokensTable', 'secretsmanager:GetSecretValue PlayAuthTokenSecret', 'secretsmanager:GetSecretValue SigningKeySecret'],
+      authorizer: [
+        'dynamodb:BatchGetItem TokensTable',
+        'secretsmanager:GetSecretValue PlayAuthTokenSecret',
+        'secretsmanager:GetSecretValue SigningKeySecret',
+      ],
       login: [
         ...issue,
         'dynamodb:BatchGetItem AttemptsTable',
         'dynamodb:UpdateItem AttemptsTable',
         `dynamodb:UpdateItem UsersTable if ${onlyPasswordHash}`,
       ].sort(),
-      check: [...readTokens, 'dynamodb:BatchGetItem UsersTable', 'dynamodb:PutItem TokensTable', 'secretsmanager:GetSecretValue SigningKeySecret'].sort(),
+      check: [
+        ...readTokens,
+        'dynamodb:BatchGetItem UsersTable',
+        'dynamodb:PutItem TokensTable',
+        'secretsmanager:GetSecretValue SigningKeySecret',
+      ].sort(),
       logout: [...readTokens, 'dynamodb:UpdateItem TokensTable'].sort(),
       tokens: [...readTokens, 'dynamodb:Query TokensTable/index/byLogin', 'dynamodb:UpdateItem TokensTable'].sort(),
       health: [
@@ -153,14 +172,20 @@ describe('the deployable template (osls package --stage prod)', () => {
     const readers = ofType('AWS::IAM::Role').filter(([, role]) =>
       (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])
         .flatMap((p) => p.PolicyDocument.Statement)
-        .some((s) => s.Action.includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('PlayAuthTokenSecret')),
+        .some(
+          (s) =>
+            s.Action.includes('secretsmanager:GetSecretValue') &&
+            JSON.stringify(s.Resource).includes('PlayAuthTokenSecret'),
+        ),
     );
     expect(readers.map(([name]) => name)).toEqual(['AuthorizerIamRoleLambdaExecution']);
   });
 
   it('shows the OIDC settings, the introspection client secret among them, to the oidc function only', () => {
     const withOidc = ofType('AWS::Lambda::Function').filter(([, fn]) =>
-      Object.keys((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).some((name) => name.startsWith('OIDC_')),
+      Object.keys((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).some((name) =>
+        name.startsWith('OIDC_'),
+      ),
     );
     expect(withOidc.map(([name]) => name)).toEqual(['OidcLambdaFunction']);
   });
@@ -168,7 +193,12 @@ describe('the deployable template (osls package --stage prod)', () => {
   it("passes on the settings the shell sets and leaves the rest to config.ts's defaults", () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(variables).toMatchObject({ STAGE: 'prod', TOKENS_TABLE: 'xuc-auth-prod-tokens', SIGNING_KEY_SECRET_ID: 'xuc-auth/prod/signing-key', TOKEN_TTL: '600' });
+      expect(variables).toMatchObject({
+        STAGE: 'prod',
+        TOKENS_TABLE: 'xuc-auth-prod-tokens',
+        SIGNING_KEY_SECRET_ID: 'xuc-auth/prod/signing-key',
+        TOKEN_TTL: '600',
+      });
       expect(Object.keys(variables)).not.toContain('UPSTREAM_TIMEOUT_MS');
       expect(Object.keys(variables)).not.toContain('ALLOW_INSECURE_LOOPBACK');
     }
@@ -178,14 +208,30 @@ describe('the deployable template (osls package --stage prod)', () => {
     const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
     expect(authorizers).toHaveLength(1);
     const [[, authorizer]] = authorizers as [[string, Resource]];
-    expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'REQUEST', AuthorizerPayloadFormatVersion: '2.0', EnableSimpleResponses: true, AuthorizerResultTtlInSeconds: 0 });
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+    });
     // With an identity source API Gateway would refuse any request that lacks it: ?token= and Bearer would stop working.
     expect(authorizer.Properties.IdentitySource ?? []).toEqual([]);
-    const routes = Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route.Properties.AuthorizationType ?? 'NONE']));
-    for (const key of ['POST /xuc/api/2.0/auth/logout', 'GET /xuc/api/2.0/auth/tokens', 'DELETE /xuc/api/2.0/auth/tokens', 'DELETE /xuc/api/2.0/auth/tokens/{id}']) {
+    const routes = Object.fromEntries(
+      ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [
+        route.Properties.RouteKey as string,
+        route.Properties.AuthorizationType ?? 'NONE',
+      ]),
+    );
+    for (const key of [
+      'POST /xuc/api/2.0/auth/logout',
+      'GET /xuc/api/2.0/auth/tokens',
+      'DELETE /xuc/api/2.0/auth/tokens',
+      'DELETE /xuc/api/2.0/auth/tokens/{id}',
+    ]) {
       expect(routes[key]).toBe('CUSTOM');
     }
-    for (const key of ['POST /xuc/api/2.0/auth/login', 'GET /xuc/api/2.0/auth/check', 'GET /xuc/api/2.0/auth/health']) expect(routes[key]).toBe('NONE');
+    for (const key of ['POST /xuc/api/2.0/auth/login', 'GET /xuc/api/2.0/auth/check', 'GET /xuc/api/2.0/auth/health'])
+      expect(routes[key]).toBe('NONE');
   });
 
   it("exports the authorizer's ARN for other APIs to attach it", () => {
@@ -211,8 +257,13 @@ describe('the deployable template (osls package --stage prod)', () => {
       IntegrationType: 'HTTP_PROXY',
       IntegrationUri: 'https://xivo.example.org/configmgt/{proxy}',
     });
-    expect(template.Resources.RecordingProxyRoute?.Properties).toMatchObject({ RouteKey: 'ANY /recording/{proxy+}', AuthorizationType: 'CUSTOM' });
-    expect(template.Resources.RecordingProxyIntegration?.Properties.IntegrationUri).toBe('https://xivo.example.org/recording/{proxy}');
+    expect(template.Resources.RecordingProxyRoute?.Properties).toMatchObject({
+      RouteKey: 'ANY /recording/{proxy+}',
+      AuthorizationType: 'CUSTOM',
+    });
+    expect(template.Resources.RecordingProxyIntegration?.Properties.IntegrationUri).toBe(
+      'https://xivo.example.org/recording/{proxy}',
+    );
   });
 
   it('runs every function on nodejs24.x', () => {

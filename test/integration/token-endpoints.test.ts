@@ -48,7 +48,11 @@ describe('GET /auth/check', () => {
   it('answers InvalidToken without a token, or for a forged or revoked one', async () => {
     const user = await loggedIn();
     await services().tokenStore.revoke(user.tokenId, user.login, Math.floor(Date.now() / 1000));
-    for (const result of [await checkWith({}), await checkWith({ 'x-auth-token': 'forged' }), await checkWith({ 'x-auth-token': user.token })]) {
+    for (const result of [
+      await checkWith({}),
+      await checkWith({ 'x-auth-token': 'forged' }),
+      await checkWith({ 'x-auth-token': user.token }),
+    ]) {
       expect(result.statusCode).toBe(401);
       expect(bodyOf(result).error).toBe('InvalidToken');
     }
@@ -89,16 +93,32 @@ describe('POST /auth/logout (behind the authorizer)', () => {
   it('revokes the presented token: 204, then the token is refused everywhere', async () => {
     const user = await loggedIn();
     const other = await services().tokens.issue({ login: user.login, method: 'password' });
-    const result = await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': user.token } });
+    const result = await throughGateway(logout, {
+      method: 'POST',
+      path: `${BASE}/logout`,
+      headers: { 'X-Auth-Token': user.token },
+    });
     expect(result.statusCode).toBe(204);
-    expect((await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': user.token } })).statusCode).toBe(403);
+    expect(
+      (
+        await throughGateway(logout, {
+          method: 'POST',
+          path: `${BASE}/logout`,
+          headers: { 'X-Auth-Token': user.token },
+        })
+      ).statusCode,
+    ).toBe(403);
     expect(bodyOf(await checkWith({ 'x-auth-token': user.token })).error).toBe('InvalidToken');
     await expect(services().tokens.verify(other.token)).resolves.toBeDefined();
   });
 
   it('is 401 without a token and 400 for the shared token, which has nothing to log out', async () => {
     expect((await throughGateway(logout, { method: 'POST', path: `${BASE}/logout` })).statusCode).toBe(401);
-    const result = await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': sharedToken() } });
+    const result = await throughGateway(logout, {
+      method: 'POST',
+      path: `${BASE}/logout`,
+      headers: { 'X-Auth-Token': sharedToken() },
+    });
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).error).toBe('InvalidRequest');
   });
@@ -112,7 +132,10 @@ describe('/auth/tokens (behind the authorizer)', () => {
     await services().tokenStore.revoke(revoked.record.tokenId, user.login, Math.floor(Date.now() / 1000));
     await loggedIn();
 
-    const result = await throughGateway(tokens, { path: `${BASE}/tokens`, headers: { authorization: `Bearer ${user.token}` } });
+    const result = await throughGateway(tokens, {
+      path: `${BASE}/tokens`,
+      headers: { authorization: `Bearer ${user.token}` },
+    });
     expect(result.statusCode).toBe(200);
     const listed = bodyOf(result).tokens as Record<string, unknown>[];
     expect(listed).toHaveLength(2);
@@ -124,17 +147,24 @@ describe('/auth/tokens (behind the authorizer)', () => {
       softwareType: 'webBrowser',
       current: true,
     });
-    expect(listed).toContainEqual(expect.objectContaining({ id: second.record.tokenId, applicationType: 'ccagent', current: false }));
+    expect(listed).toContainEqual(
+      expect.objectContaining({ id: second.record.tokenId, applicationType: 'ccagent', current: false }),
+    );
     expect(result.body).not.toContain(user.token);
     expect(result.body).not.toContain(second.token);
   });
 
-  it('revokes one token of the caller, and refuses to touch anyone else\'s', async () => {
+  it("revokes one token of the caller, and refuses to touch anyone else's", async () => {
     const user = await loggedIn();
     const second = await services().tokens.issue({ login: user.login, method: 'password' });
     const stranger = await loggedIn();
     const del = (id: string) =>
-      throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens/${id}`, pathParameters: { id }, headers: { 'x-auth-token': user.token } });
+      throughGateway(tokens, {
+        method: 'DELETE',
+        path: `${BASE}/tokens/${id}`,
+        pathParameters: { id },
+        headers: { 'x-auth-token': user.token },
+      });
 
     const foreign = await del(stranger.tokenId);
     expect(foreign.statusCode).toBe(404);
@@ -149,22 +179,42 @@ describe('/auth/tokens (behind the authorizer)', () => {
 
   it('answers 404 for anything that is not a token id, before any I/O', async () => {
     const user = await loggedIn();
-    for (const id of ['x', 'x'.repeat(3000), user.tokenId.toUpperCase(), `${user.tokenId} `, `${user.tokenId};x`, '..']) {
-      const result = await throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens/${encodeURIComponent(id)}`, pathParameters: { id }, headers: { 'x-auth-token': user.token } });
+    for (const id of [
+      'x',
+      'x'.repeat(3000),
+      user.tokenId.toUpperCase(),
+      `${user.tokenId} `,
+      `${user.tokenId};x`,
+      '..',
+    ]) {
+      const result = await throughGateway(tokens, {
+        method: 'DELETE',
+        path: `${BASE}/tokens/${encodeURIComponent(id)}`,
+        pathParameters: { id },
+        headers: { 'x-auth-token': user.token },
+      });
       expect(result.statusCode).toBe(404);
       expect(bodyOf(result)).toEqual({ error: 'TokenNotFound', message: 'No such token' });
     }
     // With no DynamoDB at all the answer is the same: nothing was read.
     const dead = testServices(localClients({ dynamodb: 'http://127.0.0.1:9', secretsManager: 'http://127.0.0.1:9' }));
-    await expect(revokeToken(dead.tokenStore, user.login, 'not-a-token-id')).rejects.toMatchObject({ code: 'TokenNotFound' });
-    await expect(revokeToken(dead.tokenStore, user.login, user.tokenId)).rejects.toMatchObject({ code: 'ServiceUnavailable' });
+    await expect(revokeToken(dead.tokenStore, user.login, 'not-a-token-id')).rejects.toMatchObject({
+      code: 'TokenNotFound',
+    });
+    await expect(revokeToken(dead.tokenStore, user.login, user.tokenId)).rejects.toMatchObject({
+      code: 'ServiceUnavailable',
+    });
   });
 
   it('revokes all tokens of the caller and only theirs', async () => {
     const user = await loggedIn();
     const second = await services().tokens.issue({ login: user.login, method: 'password' });
     const stranger = await loggedIn();
-    const result = await throughGateway(tokens, { method: 'DELETE', path: `${BASE}/tokens`, query: { token: user.token } });
+    const result = await throughGateway(tokens, {
+      method: 'DELETE',
+      path: `${BASE}/tokens`,
+      query: { token: user.token },
+    });
     expect(result.statusCode).toBe(204);
     for (const token of [user.token, second.token]) {
       expect(bodyOf(await checkWith({ 'x-auth-token': token })).error).toBe('InvalidToken');
@@ -174,6 +224,8 @@ describe('/auth/tokens (behind the authorizer)', () => {
 
   it('is refused by the gateway without a token (401) or with a bad one (403)', async () => {
     expect((await throughGateway(tokens, { path: `${BASE}/tokens` })).statusCode).toBe(401);
-    expect((await throughGateway(tokens, { path: `${BASE}/tokens`, headers: { 'x-auth-token': 'nope' } })).statusCode).toBe(403);
+    expect(
+      (await throughGateway(tokens, { path: `${BASE}/tokens`, headers: { 'x-auth-token': 'nope' } })).statusCode,
+    ).toBe(403);
   });
 });

@@ -9,13 +9,24 @@ describe('token service', () => {
   it('issues a compact HS256 JWS whose kid is the signing key version, and records it without the token', async () => {
     const services = testServices();
     const login = uniqueLogin();
-    const issued = await services.tokens.issue({ login, method: 'password', softwareType: 'webapp', applicationType: 'ccagent' });
+    const issued = await services.tokens.issue({
+      login,
+      method: 'password',
+      softwareType: 'webapp',
+      applicationType: 'ccagent',
+    });
 
     const header = decodeProtectedHeader(issued.token);
     const claims = decodeJwt(issued.token);
     const { kid } = await services.signingKeys.current();
     expect(header).toEqual({ alg: 'HS256', kid, typ: 'JWT' });
-    expect(claims).toEqual({ sub: login, jti: issued.record.tokenId, iat: expect.any(Number), exp: claims.iat! + 3600, amr: ['pwd'] });
+    expect(claims).toEqual({
+      sub: login,
+      jti: issued.record.tokenId,
+      iat: expect.any(Number),
+      exp: claims.iat! + 3600,
+      amr: ['pwd'],
+    });
 
     const record = await services.tokenStore.get(issued.record.tokenId);
     expect(record).toEqual({
@@ -73,20 +84,29 @@ describe('token service', () => {
     ['truncated', (token: string) => token.slice(0, -10)],
     ['10 KB', () => 'a'.repeat(10_240)],
     ['non-ASCII', (token: string) => `${token}é`],
-    ['tampered payload', (token: string) => {
-      const [h, , s] = token.split('.');
-      const forged = base64url.encode(JSON.stringify({ ...decodeJwt(token), sub: 'admin' }));
-      return `${h}.${forged}.${s}`;
-    }],
+    [
+      'tampered payload',
+      (token: string) => {
+        const [h, , s] = token.split('.');
+        const forged = base64url.encode(JSON.stringify({ ...decodeJwt(token), sub: 'admin' }));
+        return `${h}.${forged}.${s}`;
+      },
+    ],
     ['alg none', (token: string) => new UnsecuredJWT(decodeJwt(token)).encode()],
-    ['signed with another key', async (token: string) =>
-      new SignJWT(decodeJwt(token))
-        .setProtectedHeader({ ...decodeProtectedHeader(token), alg: 'HS256' })
-        .sign(new TextEncoder().encode('another-key-another-key-another-key!'))],
-    ['with an unknown kid', async (token: string) =>
-      new SignJWT(decodeJwt(token))
-        .setProtectedHeader({ alg: 'HS256', kid: randomUUID() })
-        .sign(new TextEncoder().encode('another-key-another-key-another-key!'))],
+    [
+      'signed with another key',
+      async (token: string) =>
+        new SignJWT(decodeJwt(token))
+          .setProtectedHeader({ ...decodeProtectedHeader(token), alg: 'HS256' })
+          .sign(new TextEncoder().encode('another-key-another-key-another-key!')),
+    ],
+    [
+      'with an unknown kid',
+      async (token: string) =>
+        new SignJWT(decodeJwt(token))
+          .setProtectedHeader({ alg: 'HS256', kid: randomUUID() })
+          .sign(new TextEncoder().encode('another-key-another-key-another-key!')),
+    ],
   ])('refuses a %s token as InvalidToken', async (_, forge) => {
     const services = testServices();
     const issued = await services.tokens.issue({ login: uniqueLogin(), method: 'password' });

@@ -8,7 +8,11 @@ describe('user store', () => {
   it('adds a user with a hashed password and reads it back', async () => {
     const services = testServices();
     const login = uniqueLogin();
-    await addUser(services.users, { login, password: 'secret-pw', profile: 'supervisor', ctiLoginEnabled: true }, services.passwordPolicy);
+    await addUser(
+      services.users,
+      { login, password: 'secret-pw', profile: 'supervisor', ctiLoginEnabled: true },
+      services.passwordPolicy,
+    );
     const user = await services.users.get(login);
     expect(user).toMatchObject({ login, profile: 'supervisor', ctiLoginEnabled: true, disabled: false });
     expect(user?.passwordHash).toMatch(/^\$scrypt\$/);
@@ -19,7 +23,13 @@ describe('user store', () => {
   it('refuses a taken login and leaves the first user untouched', async () => {
     const services = testServices();
     const { login } = await createUser(services, { profile: 'first' });
-    await refusal(addUser(services.users, { login, password: 'x', profile: 'second', ctiLoginEnabled: true }, services.passwordPolicy));
+    await refusal(
+      addUser(
+        services.users,
+        { login, password: 'x', profile: 'second', ctiLoginEnabled: true },
+        services.passwordPolicy,
+      ),
+    );
     expect((await services.users.get(login))?.profile).toBe('first');
   });
 
@@ -34,11 +44,15 @@ describe('user store', () => {
     const services = testServices();
     const login = uniqueLogin('ensured');
     const adds = await Promise.all(
-      ['first', 'second', 'third'].map((profile) => ensureUser(services.users, { login, profile, ctiLoginEnabled: true }, services.passwordPolicy)),
+      ['first', 'second', 'third'].map((profile) =>
+        ensureUser(services.users, { login, profile, ctiLoginEnabled: true }, services.passwordPolicy),
+      ),
     );
     expect(adds.filter(Boolean)).toHaveLength(1);
     const kept = (await services.users.get(login))?.profile;
-    expect(await ensureUser(services.users, { login, profile: 'other', ctiLoginEnabled: false }, services.passwordPolicy)).toBe(false);
+    expect(
+      await ensureUser(services.users, { login, profile: 'other', ctiLoginEnabled: false }, services.passwordPolicy),
+    ).toBe(false);
     expect((await services.users.get(login))?.profile).toBe(kept);
   });
 

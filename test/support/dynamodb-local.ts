@@ -15,14 +15,19 @@ export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: ()
   child.stderr?.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       await client.send(new ListTablesCommand({}));
       break;
     } catch (error) {
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (is Java installed?):\n${output}`, { cause: error });
+      if (child.exitCode !== null)
+        throw new Error(`DynamoDB Local exited (is Java installed?):\n${output}`, { cause: error });
       if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start:\n${output}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

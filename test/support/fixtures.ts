@@ -24,7 +24,13 @@ export async function createUser(
   services: Services,
   overrides: Partial<NewUser> = {},
 ): Promise<{ login: string; password: string }> {
-  const user = { login: uniqueLogin(), password: `pw-${randomUUID()}`, profile: 'agent', ctiLoginEnabled: true, ...overrides };
+  const user = {
+    login: uniqueLogin(),
+    password: `pw-${randomUUID()}`,
+    profile: 'agent',
+    ctiLoginEnabled: true,
+    ...overrides,
+  };
   await addUser(services.users, user, services.passwordPolicy);
   return { login: user.login, password: user.password ?? '' };
 }
@@ -89,7 +95,12 @@ export function authorizerEvent(options: {
   query?: Record<string, string>;
 }): APIGatewayRequestAuthorizerEventV2 {
   const event = httpEvent({ ...options, method: 'GET', path: options.path ?? '/xuc/api/2.0/auth/tokens' });
-  return { ...event, type: 'REQUEST', routeArn: 'arn:aws:execute-api:test', identitySource: [] } as unknown as APIGatewayRequestAuthorizerEventV2;
+  return {
+    ...event,
+    type: 'REQUEST',
+    routeArn: 'arn:aws:execute-api:test',
+    identitySource: [],
+  } as unknown as APIGatewayRequestAuthorizerEventV2;
 }
 
 /** A Lambda context, less the deprecated callbacks (done, fail, succeed) that nothing calls. */
@@ -106,7 +117,8 @@ export const lambdaContext = {
 } as Context;
 
 /** The parsed JSON body of a handler's answer. */
-export const bodyOf = (result: { body?: string | undefined }): Record<string, unknown> => JSON.parse(result.body ?? 'null') as Record<string, unknown>;
+export const bodyOf = (result: { body?: string | undefined }): Record<string, unknown> =>
+  JSON.parse(result.body ?? 'null') as Record<string, unknown>;
 
 /** A user with a fixed login (as external identity providers know it), created once per run. */
 export async function ensureUser(services: Services, login: string): Promise<void> {

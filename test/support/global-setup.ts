@@ -36,12 +36,15 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     const { secrets } = localClients(emulators.endpoints);
-    const signingKey = (await secrets.send(new GetSecretValueCommand({ SecretId: config.signingKeySecretId }))).SecretString ?? '';
+    const signingKey =
+      (await secrets.send(new GetSecretValueCommand({ SecretId: config.signingKeySecretId }))).SecretString ?? '';
     await emulators.stop();
     await official?.stop();
     const scan = scanLogs(logDir, [playAuthToken, signingKey]);
     rmSync(logDir, { recursive: true, force: true });
-    console.log(`Scanned ${scan.lines} log lines of the whole run (${scan.auditEvents} audit events) for credentials: ${scan.leaks.length} found`);
+    console.log(
+      `Scanned ${scan.lines} log lines of the whole run (${scan.auditEvents} audit events) for credentials: ${scan.leaks.length} found`,
+    );
     if (scan.leaks.length > 0) {
       // vitest reports an error thrown here but still exits 0: the run must fail all the same.
       console.error(`Credentials leaked into the logs:\n${scan.leaks.slice(0, 20).join('\n')}`);
@@ -63,6 +66,8 @@ function assertSystemReady(): void {
   const missing = missingRequirements().map((requirement) => requirement.what);
   if (!kerberosBindingLoads()) missing.push(`the kerberos binding for Node ${process.version}`);
   if (missing.length > 0) {
-    throw new Error(`The tests need what is missing here: ${missing.join(', ')}.\nRun them with \`npm test\`, or first: npm run setup:system`);
+    throw new Error(
+      `The tests need what is missing here: ${missing.join(', ')}.\nRun them with \`npm test\`, or first: npm run setup:system`,
+    );
   }
 }

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
  * A loopback HTTP server that answers what a well-behaved peer never would: `respond` decides,
  * and may also never answer (to test timeouts). Every request is counted.
  */
-export async function startHostileServer(respond: (req: http.IncomingMessage, res: http.ServerResponse, origin: string) => void) {
+export async function startHostileServer(
+  respond: (req: http.IncomingMessage, res: http.ServerResponse, origin: string) => void,
+) {
   let requests = 0;
   let origin = '';
   const server = http.createServer((req, res) => {

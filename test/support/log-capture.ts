@@ -33,7 +33,8 @@ export function assertCaptured(dir: string, marker: string): void {
   } catch {
     // No file at all: nothing was captured.
   }
-  if (!text.includes(marker)) throw new Error('The log capture is not working: the credential scan would prove nothing');
+  if (!text.includes(marker))
+    throw new Error('The log capture is not working: the credential scan would prove nothing');
 }
 
 /** Shapes that only credentials have, plus the run's own secret values. */
@@ -57,8 +58,10 @@ export function scanLogs(dir: string, secrets: string[]): LogScan {
     .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean));
   const leaks: string[] = [];
   for (const line of lines) {
-    for (const [what, shape] of CREDENTIAL_SHAPES) if (shape.test(line)) leaks.push(`${what} in: ${line.slice(0, 160)}`);
-    for (const secret of secrets) if (secret && line.includes(secret)) leaks.push(`a secret value in: ${line.slice(0, 160)}`);
+    for (const [what, shape] of CREDENTIAL_SHAPES)
+      if (shape.test(line)) leaks.push(`${what} in: ${line.slice(0, 160)}`);
+    for (const secret of secrets)
+      if (secret && line.includes(secret)) leaks.push(`a secret value in: ${line.slice(0, 160)}`);
   }
   return { lines: lines.length, auditEvents: lines.filter((line) => line.includes('"audit"')).length, leaks };
 }

@@ -45,10 +45,13 @@ export class OpenApiContract {
       response = this.resolve(response.$ref);
     }
     const content = response.content as Record<string, Node> | undefined;
-    if (!content?.['application/json']) return body === undefined ? [] : [`${method} ${template} ${status}: a body where none is documented`];
+    if (!content?.['application/json'])
+      return body === undefined ? [] : [`${method} ${template} ${status}: a body where none is documented`];
     const validate = this.#ajv.getSchema(`openapi.json${pointer}/content/application~1json/schema`);
     if (!validate) return [`cannot compile the schema at ${pointer}`];
-    return validate(body) ? [] : (validate.errors ?? []).map((e) => `${method} ${template} ${status}: ${e.instancePath} ${e.message}`);
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).map((e) => `${method} ${template} ${status}: ${e.instancePath} ${e.message}`);
   }
 
   private resolve(ref: string): Node {

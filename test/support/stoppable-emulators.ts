@@ -27,7 +27,8 @@ export async function stoppableEmulators() {
       dynamo = undefined;
     },
     async startSecrets() {
-      secrets = (await serveSecretsManager(new SecretsManagerEmulator(join(dir, 'secrets.json')), ports.secrets)).server;
+      secrets = (await serveSecretsManager(new SecretsManagerEmulator(join(dir, 'secrets.json')), ports.secrets))
+        .server;
     },
     async stopSecrets() {
       if (secrets) await closeServer(secrets);

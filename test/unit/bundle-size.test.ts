@@ -53,6 +53,9 @@ describe('Lambda bundle sizes (esbuild with serverless.yml custom.esbuild)', () 
     const bundle = bundles.find((b) => b.name === name);
     expect(bundle, `no bundle for ${name}`).toBeDefined();
     const budget = name === 'authorizer' ? BUDGET.authorizer : BUDGET.others;
-    expect(bundle!.bytes, `${name}: ${(bundle!.bytes / KB).toFixed(0)} KB; largest: ${largest(bundle!)}`).toBeLessThanOrEqual(budget);
+    expect(
+      bundle!.bytes,
+      `${name}: ${(bundle!.bytes / KB).toFixed(0)} KB; largest: ${largest(bundle!)}`,
+    ).toBeLessThanOrEqual(budget);
   });
 });

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseServiceResponse } from '../../shared/cas/cas-service-response.ts';
 
 const CAS = 'xmlns:cas="http://www.yale.edu/tp/cas"';
-const success = (inner: string) => `<cas:serviceResponse ${CAS}><cas:authenticationSuccess>${inner}</cas:authenticationSuccess></cas:serviceResponse>`;
-const failure = (code: string) => `<cas:serviceResponse ${CAS}><cas:authenticationFailure code="${code}">Ticket not recognised</cas:authenticationFailure></cas:serviceResponse>`;
+const success = (inner: string) =>
+  `<cas:serviceResponse ${CAS}><cas:authenticationSuccess>${inner}</cas:authenticationSuccess></cas:serviceResponse>`;
+const failure = (code: string) =>
+  `<cas:serviceResponse ${CAS}><cas:authenticationFailure code="${code}">Ticket not recognised</cas:authenticationFailure></cas:serviceResponse>`;
 const codeOf = (body: string) => {
   try {
     parseServiceResponse(body);
@@ -19,11 +21,18 @@ describe('CAS serviceResponse parsing', () => {
       '<cas:user>alice</cas:user><cas:attributes><cas:email>alice@example.org</cas:email>' +
         '<cas:memberOf>agents</cas:memberOf><cas:memberOf>supervisors</cas:memberOf></cas:attributes>',
     );
-    expect(parseServiceResponse(body)).toEqual({ user: 'alice', attributes: { email: ['alice@example.org'], memberOf: ['agents', 'supervisors'] } });
+    expect(parseServiceResponse(body)).toEqual({
+      user: 'alice',
+      attributes: { email: ['alice@example.org'], memberOf: ['agents', 'supervisors'] },
+    });
   });
 
   it('reads elements by local name, whatever the prefix, and a CAS 2 answer without attributes', () => {
-    expect(parseServiceResponse('<x:serviceResponse xmlns:x="urn:x"><x:authenticationSuccess><x:user>bob</x:user></x:authenticationSuccess></x:serviceResponse>')).toEqual({
+    expect(
+      parseServiceResponse(
+        '<x:serviceResponse xmlns:x="urn:x"><x:authenticationSuccess><x:user>bob</x:user></x:authenticationSuccess></x:serviceResponse>',
+      ),
+    ).toEqual({
       user: 'bob',
       attributes: {},
     });
@@ -52,7 +61,11 @@ describe('CAS serviceResponse parsing', () => {
 
   it('bounds what it keeps of the attributes', () => {
     const values = Array.from({ length: 20 }, (_, i) => `<cas:group>g${i}</cas:group>`).join('');
-    const { attributes } = parseServiceResponse(success(`<cas:user>alice</cas:user><cas:attributes>${values}<cas:note>${'n'.repeat(5000)}</cas:note></cas:attributes>`));
+    const { attributes } = parseServiceResponse(
+      success(
+        `<cas:user>alice</cas:user><cas:attributes>${values}<cas:note>${'n'.repeat(5000)}</cas:note></cas:attributes>`,
+      ),
+    );
     expect(attributes.group).toHaveLength(8);
     expect(attributes.note?.[0]?.length).toBeLessThan(5000);
   });

@@ -37,7 +37,10 @@ describe('xuc-auth command line', () => {
     [['tokens', 'list', 'a', 'b'], 'too many arguments'],
     [['tokens', 'revoke'], "missing required argument 'token-id'"],
     [['secrets', 'rotate', 'everything'], 'Allowed choices are signing-key, play-auth-token'],
-    [['users', 'add', 'x', '--profile', 'a', '--password-stdin', '--no-password'], '--password-stdin and --no-password exclude each other'],
+    [
+      ['users', 'add', 'x', '--profile', 'a', '--password-stdin', '--no-password'],
+      '--password-stdin and --no-password exclude each other',
+    ],
     [['users'], 'Usage: xuc-auth users'],
   ])('refuses %j before looking anything up: %s, exit 2', async (argv, message) => {
     const result = await cli(argv);
@@ -48,7 +51,8 @@ describe('xuc-auth command line', () => {
   });
 
   it('prints its version', async () => {
-    for (const flag of ['--version', '-V']) expect(await cli([flag])).toEqual({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
+    for (const flag of ['--version', '-V'])
+      expect(await cli([flag])).toEqual({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
   });
 
   it.each([
@@ -73,6 +77,8 @@ describe('xuc-auth command line', () => {
   it('says "no local stack found" as a failure (exit 1), not as misuse', async () => {
     const result = await cli(['users', 'list']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('Error: No local stack found: start it with `npm start`, or name a deployed stage with --stage <stage>.\n');
+    expect(result.stderr).toBe(
+      'Error: No local stack found: start it with `npm start`, or name a deployed stage with --stage <stage>.\n',
+    );
   });
 });

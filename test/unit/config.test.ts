@@ -28,7 +28,13 @@ describe('configuration', () => {
       SHARED_TOKEN_ROUTES: ' /a/ , /b/ ,',
       ALLOW_INSECURE_LOOPBACK: 'true',
     });
-    expect(config).toMatchObject({ tokenTtl: 600, tokenMaxTtl: 7200, tokensTable: 't', usersTable: 'u', allowInsecureLoopback: true });
+    expect(config).toMatchObject({
+      tokenTtl: 600,
+      tokenMaxTtl: 7200,
+      tokensTable: 't',
+      usersTable: 'u',
+      allowInsecureLoopback: true,
+    });
     expect(config.sharedTokenRoutes).toEqual(['/a/', '/b/']);
   });
 
@@ -51,7 +57,10 @@ describe('configuration', () => {
 describe('the README documents the configuration as config.ts has it', () => {
   const section = readFileSync('README.md', 'utf8').split('## Configuration')[1]?.split('\n## ')[0] ?? '';
   const rows = new Map(
-    [...section.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]+) \|/gm)].map(([, name, defaultCell]) => [name as string, (defaultCell as string).trim()]),
+    [...section.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]+) \|/gm)].map(([, name, defaultCell]) => [
+      name as string,
+      (defaultCell as string).trim(),
+    ]),
   );
 
   it.each(Object.entries(DEFAULTS))('%s, with its default', (name, fallback) => {

@@ -3,7 +3,14 @@ import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
 import { feedBucket, feedEntry, feedKey, feedTokenIdPrefix } from '../../shared/tokens/revocation-feed-layout.ts';
 import type { TokenRecord } from '../../shared/tokens/token-record.ts';
 
-const record = (expiresAt: number, tokenId = 't', login = 'alice'): TokenRecord => ({ tokenId, login, method: 'password', issuedAt: 0, issuedAtMs: 0, expiresAt });
+const record = (expiresAt: number, tokenId = 't', login = 'alice'): TokenRecord => ({
+  tokenId,
+  login,
+  method: 'password',
+  issuedAt: 0,
+  issuedAtMs: 0,
+  expiresAt,
+});
 
 describe('authorizer decision cache', () => {
   it('serves a verified token for the window, then forgets it', async () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { lockoutWait, tally, type ThrottlePolicy } from '../../shared/auth/lockout.ts';
 
-const policy: ThrottlePolicy = { loginMaxFailures: 5, sourceMaxFailures: 50, windowSeconds: 900, backoffBaseSeconds: 15, backoffMaxSeconds: 900 };
+const policy: ThrottlePolicy = {
+  loginMaxFailures: 5,
+  sourceMaxFailures: 50,
+  windowSeconds: 900,
+  backoffBaseSeconds: 15,
+  backoffMaxSeconds: 900,
+};
 const at = 1_000_000_000_000;
 const wait = (failures: number, msSinceLastFailure: number, pending = 0) =>
   lockoutWait({ failures, lastFailureAt: at - msSinceLastFailure, pending }, 5, policy, at);
@@ -19,7 +25,9 @@ describe('login lockout arithmetic', () => {
   });
 
   it('doubles the back-off with every further failure, up to the cap', () => {
-    expect([5, 6, 7, 8, 9, 10, 11].map((failures) => wait(failures, 0))).toEqual([15, 30, 60, 120, 240, 480, 900].map((s) => s * 1000));
+    expect([5, 6, 7, 8, 9, 10, 11].map((failures) => wait(failures, 0))).toEqual(
+      [15, 30, 60, 120, 240, 480, 900].map((s) => s * 1000),
+    );
     expect(wait(40, 0)).toBe(900_000);
   });
 
@@ -32,7 +40,9 @@ describe('login lockout arithmetic', () => {
   });
 
   it('adds the failures of the current and the previous window, and keeps the latest failure', () => {
-    expect(tally({ failures: 2, lastFailureAt: 10, pending: 1 }, { failures: 3, lastFailureAt: 20, pending: 7 })).toEqual({ failures: 5, lastFailureAt: 20, pending: 1 });
+    expect(
+      tally({ failures: 2, lastFailureAt: 10, pending: 1 }, { failures: 3, lastFailureAt: 20, pending: 7 }),
+    ).toEqual({ failures: 5, lastFailureAt: 20, pending: 1 });
     expect(tally(undefined, undefined)).toEqual({ failures: 0, lastFailureAt: 0, pending: 0 });
   });
 });

@@ -26,7 +26,13 @@ describe('password hashing', () => {
 
   it('never matches a malformed or truncated stored hash', async () => {
     const hash = await hashPassword('pw', cheap);
-    for (const broken of ['', 'plain', hash.slice(0, -30), hash.replace('ln=10', 'ln=99'), hash.replace('$scrypt$', '$argon2id$')]) {
+    for (const broken of [
+      '',
+      'plain',
+      hash.slice(0, -30),
+      hash.replace('ln=10', 'ln=99'),
+      hash.replace('$scrypt$', '$argon2id$'),
+    ]) {
       expect(await verifyPassword('pw', broken)).toBe(false);
     }
   });

@@ -24,7 +24,10 @@ describe('headers and presented tokens', () => {
     expect(presentedToken({ headers: { 'X-AUTH-TOKEN': 't' } })).toEqual({ token: 't', source: 'header' });
     expect(presentedToken({ queryStringParameters: { token: 't' } })).toEqual({ token: 't', source: 'query' });
     // The same token in several places is one token, read from the first.
-    const everywhere = { headers: { Authorization: 'Bearer t', 'x-auth-token': 't' }, queryStringParameters: { token: 't' } };
+    const everywhere = {
+      headers: { Authorization: 'Bearer t', 'x-auth-token': 't' },
+      queryStringParameters: { token: 't' },
+    };
     expect(presentedToken(everywhere)).toEqual({ token: 't', source: 'bearer' });
   });
 
@@ -33,12 +36,18 @@ describe('headers and presented tokens', () => {
     [{ headers: { 'x-auth-token': 'a' }, queryStringParameters: { token: 'b' } }],
     [{ headers: { Authorization: 'Bearer a' }, queryStringParameters: { token: 'b' } }],
   ])('refuses two different tokens in one request: %j', (request) => {
-    expect(refusal(() => presentedToken(request))).toMatchObject({ code: 'InvalidRequest', message: 'Two different tokens in one request' });
+    expect(refusal(() => presentedToken(request))).toMatchObject({
+      code: 'InvalidRequest',
+      message: 'Two different tokens in one request',
+    });
   });
 
   it('ignores other authorization schemes and empty values', () => {
     expect(presentedToken({ headers: { authorization: 'Basic Zm9vOmJhcg==' } })).toBeUndefined();
-    expect(presentedToken({ headers: { authorization: 'bearer lower' } })).toEqual({ token: 'lower', source: 'bearer' });
+    expect(presentedToken({ headers: { authorization: 'bearer lower' } })).toEqual({
+      token: 'lower',
+      source: 'bearer',
+    });
     expect(presentedToken({ headers: { 'x-auth-token': '  ' }, queryStringParameters: { token: '' } })).toBeUndefined();
   });
 });
@@ -56,7 +65,11 @@ describe('JSON bodies', () => {
     ['a JSON array', { body: '[1,2]' }, 'InvalidJson'],
     ['a JSON string', { body: '"text"' }, 'InvalidJson'],
     ['JSON null', { body: 'null' }, 'InvalidJson'],
-    ['non-UTF-8 bytes (base64)', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'), isBase64Encoded: true }, 'InvalidJson'],
+    [
+      'non-UTF-8 bytes (base64)',
+      { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'), isBase64Encoded: true },
+      'InvalidJson',
+    ],
     ['non-UTF-8 bytes (decoded by the gateway)', { body: '{"login":"\uFFFD"}' }, 'InvalidJson'],
     ['a body over 16 KB', { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) }) }, 'InvalidRequest'],
   ])('refuses %s with 400 %s', (_, request, code) => {

@@ -5,11 +5,20 @@ import { errorResponse, tokenResponse } from '../../shared/http/responses.ts';
 describe('answers', () => {
   it("gives a known error its status, the contract's body and its headers", () => {
     const result = errorResponse(
-      new XucError('SsoAuthenticationFailed', { cause: new Error('internal detail'), headers: { 'www-authenticate': 'Negotiate' } }),
+      new XucError('SsoAuthenticationFailed', {
+        cause: new Error('internal detail'),
+        headers: { 'www-authenticate': 'Negotiate' },
+      }),
     );
     expect(result.statusCode).toBe(401);
-    expect(JSON.parse(result.body ?? '')).toEqual({ error: 'SsoAuthenticationFailed', message: 'Kerberos authentication failed' });
-    expect(result.headers).toMatchObject({ 'www-authenticate': 'Negotiate', 'content-type': 'application/json; charset=utf-8' });
+    expect(JSON.parse(result.body ?? '')).toEqual({
+      error: 'SsoAuthenticationFailed',
+      message: 'Kerberos authentication failed',
+    });
+    expect(result.headers).toMatchObject({
+      'www-authenticate': 'Negotiate',
+      'content-type': 'application/json; charset=utf-8',
+    });
     expect(result.body).not.toContain('internal detail');
   });
 

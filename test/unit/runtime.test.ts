@@ -4,7 +4,10 @@ import { parse } from 'yaml';
 import packageJson from '../../package.json' with { type: 'json' };
 
 // CloudFormation's short tags (!Ref, !GetAtt) mean nothing here: read the plain settings only.
-const serverless = parse(readFileSync('serverless.yml', 'utf8'), { logLevel: 'silent' }) as { provider: { runtime: string }; custom: { esbuild: { target: string } } };
+const serverless = parse(readFileSync('serverless.yml', 'utf8'), { logLevel: 'silent' }) as {
+  provider: { runtime: string };
+  custom: { esbuild: { target: string } };
+};
 const lambdaMajor = /^nodejs(\d+)\.x$/.exec(serverless.provider.runtime)?.[1];
 
 describe('one Node everywhere: the Lambda runtime', () => {

@@ -28,7 +28,8 @@ describe('canonical paths for route rules', () => {
 
 describe('routes that admit only the shared token', () => {
   const PREFIXES = ['/configmgt/', '/recording/'];
-  const rule = (rawPath: string, stage = '$default', routeKey = '$default') => isSharedTokenRoute({ rawPath, routeKey, requestContext: { stage } }, PREFIXES);
+  const rule = (rawPath: string, stage = '$default', routeKey = '$default') =>
+    isSharedTokenRoute({ rawPath, routeKey, requestContext: { stage } }, PREFIXES);
 
   it.each([
     ['/configmgt/api/1.0/users'],
@@ -52,11 +53,17 @@ describe('routes that admit only the shared token', () => {
     expect(rule('/anything', '$default', 'ANY /configmgt/{proxy+}')).toBe(true);
   });
 
-  it.each([['/configmgtx/api'], ['/config/mgt'], ['/xuc/api/2.0/auth/tokens'], ['/'], ['/api/configmgt/x']])('leaves %s to user tokens', (path) => {
-    expect(rule(path)).toBe(false);
-  });
+  it.each([['/configmgtx/api'], ['/config/mgt'], ['/xuc/api/2.0/auth/tokens'], ['/'], ['/api/configmgt/x']])(
+    'leaves %s to user tokens',
+    (path) => {
+      expect(rule(path)).toBe(false);
+    },
+  );
 
-  it.each([['/configmgt%00/api'], ['/%2563onfigmgt/api'], ['/x%2F..%2Fconfigmgt/api']])('refuses the ambiguous %s', (path) => {
-    expect(rule(path)).toBeUndefined();
-  });
+  it.each([['/configmgt%00/api'], ['/%2563onfigmgt/api'], ['/x%2F..%2Fconfigmgt/api']])(
+    'refuses the ambiguous %s',
+    (path) => {
+      expect(rule(path)).toBeUndefined();
+    },
+  );
 });
