@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { localAwsEnvironment } from '../infra/local/stack.ts';
 import { BENCH_ENV, type BenchStack } from './bench-stack.ts';
-import { buildBundles } from './bundles.ts';
+import { buildBundles } from '../infra/bundle/bundles.ts';
 import type { Profile } from './profile.ts';
 import { authorizerRequest, issueBenchTokens } from './tokens.ts';
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The build the cold starts of `npm run bench` load: one build, so that the bytes held to budget
 // here are the bytes measured there.
-import { buildBundles, type Bundle } from '../../bench/bundles.ts';
+import { buildBundles, type Bundle } from '../../infra/bundle/bundles.ts';
 
 const KB = 1024;
 /** The authorizer runs in front of every API call: it is held tighter than the others. */
