@@ -3,7 +3,7 @@ import { XucError } from '../errors.ts';
 import { logger, reasonOf } from '../logger.ts';
 import type { IssuedToken, TokenService } from '../tokens/token-service.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { hashPassword, needsRehash, verifyPassword, type ScryptParams } from '../users/passwords.ts';
+import { hashPassword, needsRehash, scryptHasher, type PasswordHasher, type ScryptParams } from '../users/passwords.ts';
 import { mayLogIn, type UserStore } from '../users/user-store.ts';
 
 export interface PasswordLoginDeps {
@@ -12,6 +12,8 @@ export interface PasswordLoginDeps {
   passwordPolicy: ScryptParams;
   throttle: LoginThrottle;
   now?: () => number;
+  /** scrypt unless a test counts the work. */
+  passwordHasher?: PasswordHasher;
 }
 
 export interface PasswordLoginRequest {
@@ -39,16 +41,22 @@ function decoyHash(policy: ScryptParams): Promise<string> {
 
 /**
  * Login + password → Xuc token. Every refusal (unknown login, wrong password, disabled user,
- * CTI login off, no profile, no password) is the same `InvalidCredentials` after the same work.
- * A hash made under older parameters is upgraded on a successful login.
+ * CTI login off, no profile, no password) is the same `InvalidCredentials` after at least one
+ * derivation under the current policy, whatever the stored hash. A hash made under older
+ * parameters is upgraded on a successful login.
  */
 export async function passwordLogin(deps: PasswordLoginDeps, request: PasswordLoginRequest): Promise<IssuedToken> {
+  const hasher = deps.passwordHasher ?? scryptHasher;
   const attempt = await deps.throttle.begin(request.login, request.source);
   let user, storedHash, matches;
   try {
     user = await deps.users.get(request.login);
     storedHash = user?.passwordHash;
-    matches = await verifyPassword(request.password, storedHash ?? (await decoyHash(deps.passwordPolicy)));
+    matches = await hasher.verify(request.password, storedHash ?? (await decoyHash(deps.passwordPolicy)));
+    // A hash under older, cheaper parameters would answer sooner: the refusal pays the current policy's work too.
+    if ((!matches || !mayLogIn(user)) && storedHash && needsRehash(storedHash, deps.passwordPolicy)) {
+      await hasher.verify(request.password, await decoyHash(deps.passwordPolicy));
+    }
   } catch (error) {
     // Left pending, the attempt would hold one of the login's tries until its counter expires.
     await attempt.abandoned().catch(() => undefined);
@@ -79,7 +87,7 @@ async function upgradeHash(
   password: string,
 ): Promise<void> {
   try {
-    const upgraded = await hashPassword(password, deps.passwordPolicy);
+    const upgraded = await (deps.passwordHasher ?? scryptHasher).hash(password, deps.passwordPolicy);
     await deps.users.replacePasswordHash(login, storedHash, upgraded, new Date((deps.now ?? Date.now)()));
   } catch (error) {
     // The login itself succeeded; the upgrade is retried at the next one.

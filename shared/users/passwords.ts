@@ -58,3 +58,11 @@ export function needsRehash(encoded: string, policy: ScryptParams): boolean {
   const stored = parse(encoded);
   return !stored || stored.params.logN !== policy.logN || stored.params.r !== policy.r || stored.params.p !== policy.p;
 }
+
+/** Hashing and checking passwords: scrypt in production; injectable, so that tests can count the work done. */
+export interface PasswordHasher {
+  hash(password: string, params: ScryptParams): Promise<string>;
+  verify(password: string, encoded: string): Promise<boolean>;
+}
+
+export const scryptHasher: PasswordHasher = { hash: hashPassword, verify: verifyPassword };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/login/handler.ts';
 import { services } from '../../shared/services.ts';
-import { hashPassword, passwordPolicy } from '../../shared/users/passwords.ts';
+import { passwordLogin } from '../../shared/auth/password-login.ts';
+import { hashPassword, passwordPolicy, scryptHasher, type PasswordHasher } from '../../shared/users/passwords.ts';
 import { bodyOf, createUser, httpEvent, lambdaContext, postLogin, uniqueLogin } from '../support/fixtures.ts';
 
 const login = postLogin;
@@ -67,6 +68,37 @@ describe('POST /auth/login', () => {
       expect(bodyOf(result)).toEqual({ error: 'InvalidCredentials', message: 'Invalid username or password' });
       expect(await tokensOf(credentials.login)).toEqual([]);
     });
+
+    const olderHash: (typeof cases)[number] = [
+      'wrong password against a hash of older, cheaper parameters',
+      async () => {
+        const user = await createUser(services(), { password: undefined });
+        const stored = await services().users.get(user.login);
+        await services().users.remove(user.login);
+        await services().users.create({ ...stored!, passwordHash: await hashPassword('right', passwordPolicy(4)) });
+        return { login: user.login, password: 'wrong' };
+      },
+    ];
+
+    it.each([...cases, olderHash])(
+      '%s costs exactly one scrypt derivation under the current policy',
+      async (_, arrange) => {
+        const credentials = await arrange();
+        // The real scrypt, with each derivation's cost (log2 N) noted.
+        const costs: number[] = [];
+        const passwordHasher: PasswordHasher = {
+          hash: (password, params) => (costs.push(params.logN), scryptHasher.hash(password, params)),
+          verify: (password, encoded) => (
+            costs.push(Number(/ln=(\d+)/.exec(encoded)?.[1])),
+            scryptHasher.verify(password, encoded)
+          ),
+        };
+        await expect(passwordLogin({ ...services(), passwordHasher }, credentials)).rejects.toMatchObject({
+          code: 'InvalidCredentials',
+        });
+        expect(costs.filter((logN) => logN === services().passwordPolicy.logN)).toHaveLength(1);
+      },
+    );
   });
 
   describe('refuses malformed requests with 400', () => {
