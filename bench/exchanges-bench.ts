@@ -96,7 +96,7 @@ async function benchCas(services: Services, peers: Peers, profile: Profile): Pro
   const validator = new CasValidator({
     serverUrl: cas.baseUrl,
     protocolVersion: 3,
-    allowedServices: [],
+    allowedServices: [CAS_SERVICE],
     timeoutMs: 3000,
     allowInsecureLoopback: true,
   });

@@ -44,7 +44,7 @@ export interface Config {
   cas: {
     serverUrl?: string | undefined;
     protocolVersion: 2 | 3;
-    /** Service URL prefixes; empty means any service. */
+    /** Service URLs (and what lies below them) whose tickets are accepted; empty: none. */
     allowedServices: string[];
   };
   kerberos: {
@@ -174,8 +174,12 @@ export function loadConfig(env: Env = process.env): Config {
       realms: list('KERBEROS_REALMS'),
     },
   };
-  if (config.cas.allowedServices.some((prefix) => !URL.canParse(prefix))) {
-    throw new ConfigError('CAS_ALLOWED_SERVICES must be a comma-separated list of absolute URLs');
+  if (
+    config.cas.allowedServices.some(
+      (entry) => !URL.canParse(entry) || new URL(entry).username || new URL(entry).password,
+    )
+  ) {
+    throw new ConfigError('CAS_ALLOWED_SERVICES must be a comma-separated list of absolute URLs without userinfo');
   }
   if (config.oidc.issuer && config.oidc.audiences.length === 0) {
     throw new ConfigError('OIDC_AUDIENCE must be set when OIDC_ISSUER is');

@@ -73,7 +73,7 @@ async function main(): Promise<number> {
       AUTHORIZER_CACHE_TTL: '0',
       OIDC_ISSUER: oidc.issuer,
       OIDC_AUDIENCE: OIDC_API_AUDIENCE,
-      ...(peers.cas ? { CAS_SERVER_URL: peers.cas.baseUrl } : {}),
+      ...(peers.cas ? { CAS_SERVER_URL: peers.cas.baseUrl, CAS_ALLOWED_SERVICES: 'http://localhost:9999/app/' } : {}),
       ...(peers.kdc
         ? {
             KERBEROS_SERVICE: 'HTTP@localhost',

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
 import { isAllowedUpstream, isUnreachable } from '../upstream.ts';
 import { casInvalidResponse, casServerUnavailable } from './cas-errors.ts';
+import { CasServices } from './cas-services.ts';
 import { parseServiceResponse, type CasIdentity } from './cas-service-response.ts';
 
 const MAX_CAS_RESPONSE_BYTES = 64 * 1024;
@@ -19,10 +20,10 @@ const invalidRequest = (message: string) => new XucError('InvalidRequest', { mes
  * is, not for well-formed XML.
  */
 export class CasValidator {
-  readonly #allowed: URL[];
+  readonly #services: CasServices;
 
   constructor(private readonly settings: CasSettings) {
-    this.#allowed = settings.allowedServices.map((prefix) => new URL(prefix));
+    this.#services = new CasServices(settings.allowedServices);
   }
 
   /** A validator for the CAS server of the service's configuration. */
@@ -35,8 +36,9 @@ export class CasValidator {
   }
 
   /**
-   * Who the ticket's holder is, as the CAS server says. `service` must be an allowed service
-   * (403 `ServiceNotAllowed` otherwise) and is checked before CAS is called.
+   * Who the ticket's holder is, as the CAS server says. `service` must be one of
+   * `CAS_ALLOWED_SERVICES` (403 `ServiceNotAllowed` otherwise, and always when the list is
+   * empty), checked before CAS is called.
    */
   async validate(service: string | undefined, ticket: string | undefined): Promise<CasIdentity> {
     if (!service || !ticket) throw invalidRequest('The "service" and "ticket" query parameters are required');
@@ -46,17 +48,12 @@ export class CasValidator {
       );
     }
     if (!URL.canParse(service)) throw invalidRequest('"service" must be an absolute URL');
-    if (!this.isAllowedService(new URL(service))) throw new XucError('ServiceNotAllowed');
+    if (this.#services.empty) {
+      throw new XucError('ServiceNotAllowed', { message: 'No CAS service is allowed: set CAS_ALLOWED_SERVICES' });
+    }
+    if (!this.#services.allows(new URL(service))) throw new XucError('ServiceNotAllowed');
     const body = await this.fetchValidation(service, ticket);
     return parseServiceResponse(body);
-  }
-
-  /** Same origin as an allowed prefix and a path under it: `https://app.example.org.evil/` never matches `https://app.example.org`. */
-  private isAllowedService(service: URL): boolean {
-    if (this.#allowed.length === 0) return true;
-    return this.#allowed.some(
-      (prefix) => prefix.origin === service.origin && service.pathname.startsWith(prefix.pathname),
-    );
   }
 
   private async fetchValidation(service: string, ticket: string): Promise<string> {

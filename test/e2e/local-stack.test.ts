@@ -69,6 +69,7 @@ beforeAll(async () => {
     OIDC_ISSUER: oidc.issuer,
     OIDC_AUDIENCE: OIDC_API_AUDIENCE,
     CAS_SERVER_URL: cas.baseUrl,
+    CAS_ALLOWED_SERVICES: 'http://localhost:9999/app/',
     KERBEROS_SERVICE: 'HTTP@localhost',
     KERBEROS_KEYTAB: keytab,
     KERBEROS_REALMS: kdc.realm,

@@ -49,13 +49,22 @@ export const headers = fc.dictionary(
   { maxKeys: 5 },
 );
 
+/** The CAS service the fuzzed stage allows (CAS_ALLOWED_SERVICES). */
+export const FUZZ_CAS_SERVICE = 'https://app.example.org/xuc';
+
 export const query = fc.option(
   fc.oneof(
     fc.dictionary(fc.oneof(fc.constantFrom('token', 'service', 'ticket'), fc.string({ maxLength: 10 })), anyText, {
       maxKeys: 4,
     }),
-    // Shaped like a CAS callback, so that requests get as far as the CAS server.
-    fc.record({ service: fc.webUrl({ withQueryParameters: true }), ticket: anyText }),
+    // Shaped like a CAS callback, for an allowed service or any other, so that requests get as far as the CAS server.
+    fc.record({
+      service: fc.oneof(
+        fc.webUrl({ withQueryParameters: true }),
+        fc.webPath().map((path) => `${FUZZ_CAS_SERVICE}${path}`),
+      ),
+      ticket: anyText,
+    }),
   ),
   { nil: undefined },
 );

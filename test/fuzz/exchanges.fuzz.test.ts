@@ -18,7 +18,16 @@ import { ifAssigned } from '../support/hooks.ts';
 import { startOidcPeer, OIDC_API_AUDIENCE, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
 import { startKdc, type Kdc } from '../../infra/peers/kdc.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
-import { body, expectContractAnswer, FUZZ, headers, query, requestEvent, RUNS } from './arbitraries.ts';
+import {
+  body,
+  expectContractAnswer,
+  FUZZ,
+  FUZZ_CAS_SERVICE,
+  headers,
+  query,
+  requestEvent,
+  RUNS,
+} from './arbitraries.ts';
 import { settleAll } from '../../infra/peers/settle.ts';
 
 let peer: OidcPeer;
@@ -42,6 +51,7 @@ beforeAll(async () => {
     OIDC_ISSUER: peer.issuer,
     OIDC_AUDIENCE: OIDC_API_AUDIENCE,
     CAS_SERVER_URL: `${cannedCas.origin}/cas`,
+    CAS_ALLOWED_SERVICES: FUZZ_CAS_SERVICE,
     KERBEROS_SERVICE: 'HTTP@localhost',
     KERBEROS_KEYTAB: await kdc.exportServiceKeytab('HTTP/localhost', join(scratch, 'http.keytab')),
     KERBEROS_REALMS: kdc.realm,

@@ -18,7 +18,7 @@ const exchange = (query: Record<string, string>) =>
 const settings = (overrides: Partial<CasSettings> = {}): CasSettings => ({
   serverUrl: cas.baseUrl,
   protocolVersion: 3,
-  allowedServices: [],
+  allowedServices: [SERVICE],
   timeoutMs: 1000,
   allowInsecureLoopback: true,
   ...overrides,
@@ -145,6 +145,30 @@ describe('CAS request checks', () => {
       }
       expect(spy.requests()).toBe(0);
       expect((await exchange({ service: 'https://evil.example.org/', ticket: 'ST-1' })).statusCode).toBe(403);
+      // A sibling path, another port or userinfo is another service.
+      for (const service of [
+        'https://app.example.org/xuc-evil/',
+        'https://app.example.org:8443/xuc/',
+        'https://u@app.example.org/xuc/',
+      ]) {
+        expect((await refusal(validator.validate(service, 'ST-1'))).code).toBe('ServiceNotAllowed');
+      }
+      expect(spy.requests()).toBe(0);
+    } finally {
+      await spy.close();
+    }
+  });
+
+  it('refuses every service when CAS_ALLOWED_SERVICES is empty, naming the variable, without calling CAS', async () => {
+    const spy = await startHostileServer((_req, res) => res.end('should not be called'));
+    try {
+      const validator = new CasValidator(settings({ serverUrl: `${spy.origin}/cas`, allowedServices: [] }));
+      const error = await refusal(validator.validate(SERVICE, 'ST-1'));
+      expect(error).toMatchObject({
+        code: 'ServiceNotAllowed',
+        message: 'No CAS service is allowed: set CAS_ALLOWED_SERVICES',
+      });
+      expect(spy.requests()).toBe(0);
     } finally {
       await spy.close();
     }

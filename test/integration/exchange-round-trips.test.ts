@@ -97,7 +97,7 @@ describe(`DynamoDB round trips per issued token (budget ≤ ${BUDGET})`, () => {
     const validator = new CasValidator({
       serverUrl: cas.baseUrl,
       protocolVersion: 3,
-      allowedServices: [],
+      allowedServices: [CAS_SERVICE],
       timeoutMs: 3000,
       allowInsecureLoopback: true,
     });
