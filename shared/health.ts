@@ -19,3 +19,27 @@ export async function checkHealth({ config, db, secrets }: Pick<Services, 'confi
     throw unavailable('A dependency', error);
   }
 }
+
+/** How long a container answers /health from its last deep probe. */
+export const HEALTH_CACHE_MS = 5000;
+
+/**
+ * `check`'s outcome, success or failure, kept for `ttlMs`: a flood of `/health` calls costs each
+ * container one deep probe (five DynamoDB and Secrets Manager calls) every few seconds, not one a call.
+ */
+export function cachedHealthCheck(
+  check: () => Promise<void>,
+  ttlMs = HEALTH_CACHE_MS,
+  now: () => number = Date.now,
+): () => Promise<void> {
+  let last: { at: number; outcome: Promise<void> } | undefined;
+  return () => {
+    if (!last || now() - last.at >= ttlMs) {
+      const outcome = check();
+      // Kept to be awaited by the calls to come; not an unhandled rejection meanwhile.
+      outcome.catch(() => undefined);
+      last = { at: now(), outcome };
+    }
+    return last.outcome;
+  };
+}

@@ -167,6 +167,39 @@ describe('the deployable template (osls package --stage prod)', () => {
     });
   });
 
+  it('throttles the unauthenticated routes on the stage, and reserves concurrency for the authorizer and caps login', () => {
+    const stage = template.Resources.HttpApiStage as Resource & { DependsOn?: string[] };
+    const routeSettings = stage.Properties.RouteSettings as Record<
+      string,
+      { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+    >;
+    expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 });
+    expect(routeSettings['POST /xuc/api/2.0/auth/login']).toEqual({
+      ThrottlingRateLimit: 20,
+      ThrottlingBurstLimit: 40,
+    });
+    expect(routeSettings['GET /xuc/api/2.0/auth/health']).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    // Every throttled route exists, and the stage waits for it.
+    const routes = new Map(
+      ofType('AWS::ApiGatewayV2::Route').map(([name, route]) => [route.Properties.RouteKey as string, name]),
+    );
+    for (const key of [
+      'POST /xuc/api/2.0/auth/login',
+      'GET /xuc/api/2.0/auth/check',
+      'GET /xuc/api/2.0/auth/sso',
+      'GET /xuc/api/2.0/auth/cas',
+      'GET /xuc/api/2.0/auth/oidc',
+      'POST /xuc/api/2.0/auth/oidc',
+      'GET /xuc/api/2.0/auth/health',
+    ]) {
+      expect(Object.keys(routeSettings)).toContain(key);
+      expect(stage.DependsOn).toContain(routes.get(key));
+    }
+    expect(Object.keys(routeSettings).every((key) => routes.has(key))).toBe(true);
+    expect(template.Resources.AuthorizerLambdaFunction?.Properties.ReservedConcurrentExecutions).toBe(50);
+    expect(template.Resources.LoginLambdaFunction?.Properties.ReservedConcurrentExecutions).toBe(20);
+  });
+
   it('lets only the sso function read the keytab secret, and only the authorizer read the shared token', () => {
     expect(raw.match(/secret:xuc-auth\/prod\/keytab-\?{6}"/g)).toHaveLength(1);
     const readers = ofType('AWS::IAM::Role').filter(([, role]) =>
