@@ -10,7 +10,10 @@ export interface Config {
   attemptsTable: string;
   /** Brute-force protection of the password login (see SECURITY.md). */
   throttle: {
+    /** Failures of one login from one source before that pair is locked. */
     loginMaxFailures: number;
+    /** Failures of one login from all sources before it is locked for everyone: the ceiling of a distributed guess. */
+    accountMaxFailures: number;
     sourceMaxFailures: number;
     windowSeconds: number;
     backoffBaseSeconds: number;
@@ -88,6 +91,7 @@ export const DEFAULTS = {
   AUTHORIZER_CACHE_TTL: '30',
   REVOCATION_WINDOW: '1',
   LOGIN_MAX_FAILURES: '5',
+  ACCOUNT_MAX_FAILURES: '100',
   SOURCE_MAX_FAILURES: '50',
   LOGIN_FAILURE_WINDOW: '900',
   LOGIN_BACKOFF_BASE: '15',
@@ -139,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     attemptsTable: text('ATTEMPTS_TABLE'),
     throttle: {
       loginMaxFailures: integer('LOGIN_MAX_FAILURES', 1, 1000),
+      accountMaxFailures: integer('ACCOUNT_MAX_FAILURES', 1, 100_000),
       sourceMaxFailures: integer('SOURCE_MAX_FAILURES', 1, 100_000),
       windowSeconds: integer('LOGIN_FAILURE_WINDOW', 10, 86_400),
       backoffBaseSeconds: integer('LOGIN_BACKOFF_BASE', 1, 3600),

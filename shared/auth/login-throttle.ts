@@ -2,7 +2,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { documentBatchGet } from '../clients/aws.ts';
 import { dynamoCall } from '../clients/dynamo-calls.ts';
 import { XucError } from '../errors.ts';
-import { lockoutWait, tally, type Counter, type ThrottlePolicy } from './lockout.ts';
+import { lockoutWait, sourceKey, tally, type Counter, type ThrottlePolicy } from './lockout.ts';
 
 /** One atomic change of a counter. */
 interface Change {
@@ -40,24 +40,24 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Begins an attempt, or throws 429 while `login` or `source` is locked or its remaining tries are all under way. */
+  /**
+   * Begins an attempt, or throws 429 while one of its keys is locked or has all its remaining
+   * tries under way: the login from this source, the login from anywhere (a much higher
+   * ceiling), and the source for any login.
+   */
   async begin(login: string, source?: string): Promise<LoginAttempt> {
     const window = Math.floor(this.now() / 1000 / this.policy.windowSeconds);
+    const from = source === undefined ? '-' : sourceKey(source);
+    const key = (name: string, limit: number) => ({
+      current: name.replace('#', `#${window}#`),
+      previous: name.replace('#', `#${window - 1}#`),
+      limit,
+    });
+    // Locking a login from one source only: a stranger's guesses cannot lock its owner out.
     const limited = [
-      {
-        current: `login#${window}#${login}`,
-        previous: `login#${window - 1}#${login}`,
-        limit: this.policy.loginMaxFailures,
-      },
-      ...(source
-        ? [
-            {
-              current: `source#${window}#${source}`,
-              previous: `source#${window - 1}#${source}`,
-              limit: this.policy.sourceMaxFailures,
-            },
-          ]
-        : []),
+      key(`login-source#${login}#${from}`, this.policy.loginMaxFailures),
+      key(`login#${login}`, this.policy.accountMaxFailures),
+      ...(source === undefined ? [] : [key(`source#${from}`, this.policy.sourceMaxFailures)]),
     ];
     const [previous, ...before] = await Promise.all([
       dynamoCall(() =>
@@ -83,13 +83,15 @@ export class LoginThrottle {
     return {
       failed: () => end({ add: { failures: 1, pending: -1 }, set: { lastFailureAt: this.now() } }),
       succeeded: async () => {
-        const [loginKey, sourceKey] = limited;
+        // The login's own failures are forgiven, from this source and from anywhere; the source's are not.
         const clear = ['failures', 'lastFailureAt'];
-        await Promise.all([
-          loginKey && this.update(loginKey.current, { add: { pending: -1 }, remove: clear }),
-          loginKey && previousOf(0)?.failures && this.update(loginKey.previous, { remove: clear }),
-          sourceKey && this.update(sourceKey.current, { add: { pending: -1 } }),
-        ]);
+        await Promise.all(
+          limited.map(async (key, i) => {
+            const forgiven = i < 2;
+            await this.update(key.current, { add: { pending: -1 }, ...(forgiven ? { remove: clear } : {}) });
+            if (forgiven && previousOf(i)?.failures) await this.update(key.previous, { remove: clear });
+          }),
+        );
       },
       abandoned: release,
     };

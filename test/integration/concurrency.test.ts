@@ -6,7 +6,9 @@ import { createUser, testConfig, testServices } from '../support/fixtures.ts';
 // Logins under way count against the brute-force limit (login-throttle.test.ts); these tests
 // are about the tokens of many concurrent successful logins, so the limit is out of their way.
 const unthrottled = () =>
-  testServices({ config: { throttle: { ...testConfig().throttle, loginMaxFailures: 10_000 } } });
+  testServices({
+    config: { throttle: { ...testConfig().throttle, loginMaxFailures: 10_000, accountMaxFailures: 10_000 } },
+  });
 
 describe('concurrency', () => {
   it('gives 500 concurrent logins of one user 500 distinct valid tokens', { timeout: 60_000 }, async () => {

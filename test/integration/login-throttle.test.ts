@@ -7,6 +7,7 @@ import { bodyOf, createUser, postLogin, testConfig, testServices, uniqueLogin } 
 
 const POLICY: ThrottlePolicy = {
   loginMaxFailures: 5,
+  accountMaxFailures: 1000,
   sourceMaxFailures: 1000,
   windowSeconds: 900,
   backoffBaseSeconds: 15,
@@ -44,6 +45,34 @@ describe('brute-force protection of the password login', () => {
     expect(await attempt(services, user.login, user.password)).toBe('429 retry-after 5');
     clock.now += 5_000;
     expect(await attempt(services, user.login, user.password)).toBe('ok');
+  });
+
+  it("locks a login from one source only: a stranger's guesses do not lock the owner out", async () => {
+    const { services } = clockedServices();
+    const user = await createUser(services);
+    for (let i = 0; i < 5; i++)
+      expect(await attempt(services, user.login, 'wrong', '203.0.113.66')).toBe('InvalidCredentials');
+    expect(await attempt(services, user.login, user.password, '203.0.113.66')).toBe('429 retry-after 15');
+    expect(await attempt(services, user.login, user.password, '203.0.113.10')).toBe('ok');
+  });
+
+  it('locks a login for every source past its much higher ceiling of failures from anywhere', async () => {
+    const { services } = clockedServices({ accountMaxFailures: 12 });
+    const user = await createUser(services);
+    for (let i = 0; i < 12; i++) {
+      expect(await attempt(services, user.login, 'wrong', `2001:db8:${i}::1`)).toBe('InvalidCredentials');
+    }
+    expect(await attempt(services, user.login, user.password, '203.0.113.10')).toBe('429 retry-after 15');
+  });
+
+  it('counts an IPv6 network by its /64', async () => {
+    const { services } = clockedServices();
+    const user = await createUser(services);
+    for (let i = 1; i <= 5; i++) {
+      expect(await attempt(services, user.login, 'wrong', `2001:db8:aa:bb::${i}`)).toBe('InvalidCredentials');
+    }
+    expect(await attempt(services, user.login, user.password, '2001:db8:aa:bb:ffff:1:2:3')).toBe('429 retry-after 15');
+    expect(await attempt(services, user.login, user.password, '2001:db8:aa:cc::1')).toBe('ok');
   });
 
   it('doubles the back-off with every further failure, up to the maximum', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { lockoutWait, tally, type ThrottlePolicy } from '../../shared/auth/lockout.ts';
+import { lockoutWait, sourceKey, tally, type ThrottlePolicy } from '../../shared/auth/lockout.ts';
 
 const policy: ThrottlePolicy = {
   loginMaxFailures: 5,
+  accountMaxFailures: 100,
   sourceMaxFailures: 50,
   windowSeconds: 900,
   backoffBaseSeconds: 15,
@@ -44,5 +45,19 @@ describe('login lockout arithmetic', () => {
       tally({ failures: 2, lastFailureAt: 10, pending: 1 }, { failures: 3, lastFailureAt: 20, pending: 7 }),
     ).toEqual({ failures: 5, lastFailureAt: 20, pending: 1 });
     expect(tally(undefined, undefined)).toEqual({ failures: 0, lastFailureAt: 0, pending: 0 });
+  });
+});
+
+describe('source keys', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:0DB8:0001:0002:ffff::', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+  ])('%s counts as %s', (address, key) => {
+    expect(sourceKey(address)).toBe(key);
   });
 });
