@@ -14,6 +14,43 @@ export async function readPasswordFromStdin(stdin: Readable): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
+/** Characters as a person counts them: an emoji with its modifiers is one. */
+const graphemes = (text: string): string[] =>
+  Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), (part) => part.segment);
+
+/** Password length policy of the CLI: long enough to resist guessing, short enough for scrypt's input. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 1024;
+
+/** Throws the policy's message for a password that breaks it. */
+export function checkPasswordPolicy(password: string): void {
+  const length = graphemes(password).length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
+    throw new Error(`A password has ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
+  }
+}
+
+/**
+ * What a keystroke does to the password being typed. Enter (or Ctrl-D, as at a shell prompt)
+ * ends it, Ctrl-C cancels, Backspace removes a character and Ctrl-U all of them; escape sequences
+ * (arrow and function keys) and every other control character are ignored, never kept.
+ */
+export function applyKeys(value: string, keys: string): { value: string; done?: 'enter' | 'cancel' } {
+  let typed = value;
+  // Escape sequences first: CSI (ESC [ … final byte), SS3 (ESC O x), or a lone ESC with one character.
+  // eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
+  const characters = keys.replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001bO.|\u001b./gsu, '');
+  for (const character of graphemes(characters)) {
+    if (character === '\r' || character === '\n' || character === '\r\n' || character === '\u0004')
+      return { value: typed, done: 'enter' };
+    if (character === '\u0003') return { value: typed, done: 'cancel' };
+    if (character === '\u007f' || character === '\b') typed = graphemes(typed).slice(0, -1).join('');
+    else if (character === '\u0015') typed = '';
+    else if (character >= ' ' && character !== '\u001b') typed += character;
+  }
+  return { value: typed };
+}
+
 /** Asks for a password on the terminal without echoing it. */
 export function promptPassword(question: string, { stdin, stderr }: PasswordSource): Promise<string> {
   if (!stdin.isTTY || !stdin.setRawMode) {
@@ -36,17 +73,10 @@ export function promptPassword(question: string, { stdin, stderr }: PasswordSour
       outcome();
     };
     const onData = (chunk: string) => {
-      for (const character of chunk) {
-        if (character === '\r' || character === '\n') {
-          finish(() => resolve(value));
-          return;
-        }
-        if (character === '\u0003') {
-          finish(() => reject(new Error('Cancelled')));
-          return;
-        }
-        value = character === '\u007f' || character === '\b' ? value.slice(0, -1) : value + character;
-      }
+      const next = applyKeys(value, chunk);
+      value = next.value;
+      if (next.done === 'enter') finish(() => resolve(value));
+      else if (next.done === 'cancel') finish(() => reject(new Error('Cancelled')));
     };
     stdin.on('data', onData);
   });

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from './main.ts';
 import { table } from './output.ts';
-import { promptPassword, readPasswordFromStdin } from './password-input.ts';
+import { checkPasswordPolicy, promptPassword, readPasswordFromStdin } from './password-input.ts';
+import { hashPassword } from '../shared/users/passwords.ts';
 import { revokeAllTokens } from '../shared/tokens/user-tokens.ts';
 import { addUser } from '../shared/users/user-admin.ts';
 import type { User } from '../shared/users/user-store.ts';
@@ -27,9 +28,18 @@ interface AddOptions {
   password: boolean;
 }
 
-async function newPassword(options: AddOptions, { io }: CliContext): Promise<string | undefined> {
-  if (!options.password) return undefined;
-  const password = options.passwordStdin
+/** `--password-stdin` reads a pipe or a file: on a terminal the password would be echoed as it is typed. */
+function refuseTerminalStdin(fromStdin: boolean | undefined, { io }: CliContext, command: Command): void {
+  if (fromStdin && io.stdin.isTTY) {
+    command.error('error: --password-stdin reads a pipe or a file; on a terminal, leave it out to be asked', {
+      exitCode: 2,
+    });
+  }
+}
+
+/** A new password from standard input or asked for twice on the terminal, held to the length policy. */
+async function newPassword(fromStdin: boolean | undefined, { io }: CliContext): Promise<string> {
+  const password = fromStdin
     ? await readPasswordFromStdin(io.stdin)
     : await (async () => {
         const first = await promptPassword('Password: ', io);
@@ -38,6 +48,7 @@ async function newPassword(options: AddOptions, { io }: CliContext): Promise<str
         return first;
       })();
   if (!password) throw new Error('The password is empty');
+  checkPasswordPolicy(password);
   return password;
 }
 
@@ -55,14 +66,36 @@ export function usersCommands(program: Command, cli: CliContext): void {
     .action(async (login: string, options: AddOptions, command: Command) => {
       if (options.passwordStdin && !options.password)
         command.error('error: --password-stdin and --no-password exclude each other', { exitCode: 2 });
+      refuseTerminalStdin(options.passwordStdin, cli, command);
       const target = cli.target();
-      const password = await newPassword(options, cli);
+      const password = options.password ? await newPassword(options.passwordStdin, cli) : undefined;
       const user = await addUser(
         target.services.users,
         { login, profile: options.profile, ctiLoginEnabled: options.ctiLogin, password },
         target.services.passwordPolicy,
       );
       cli.print(`Added user ${login} on ${target.description}\n`, userView(user));
+    });
+
+  users
+    .command('passwd')
+    .description("sets the user's password and ends their sessions; asked for on the terminal")
+    .argument('<login>')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (login: string, options: { passwordStdin?: boolean }, command: Command) => {
+      refuseTerminalStdin(options.passwordStdin, cli, command);
+      const { users: store, tokenStore, passwordPolicy, now } = cli.target().services;
+      if (!(await store.get(login))) throw new Error(`No user ${login}`);
+      const password = await newPassword(options.passwordStdin, cli);
+      if (!(await store.setPasswordHash(login, await hashPassword(password, passwordPolicy), new Date(now())))) {
+        throw new Error(`No user ${login}`);
+      }
+      const revoked = await revokeAllTokens(tokenStore, login, now);
+      cli.print(`Password of ${login} changed, ${revoked} live token(s) revoked\n`, {
+        login,
+        passwordChanged: true,
+        revokedTokens: revoked,
+      });
     });
 
   users

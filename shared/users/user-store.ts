@@ -34,6 +34,8 @@ export interface UserStore {
   setDisabled(login: string, disabled: boolean, now: Date): Promise<boolean>;
   /** Resolves false when there was no such user. */
   remove(login: string): Promise<boolean>;
+  /** Sets a new password hash; resolves false when there was no such user. */
+  setPasswordHash(login: string, hash: string, now: Date): Promise<boolean>;
   /** Replaces the hash only if it is still `previousHash`, so a concurrent password change wins. */
   replacePasswordHash(login: string, previousHash: string, nextHash: string, now: Date): Promise<void>;
 }
@@ -74,6 +76,20 @@ export class DynamoUserStore implements UserStore {
           UpdateExpression: 'SET disabled = :disabled, updatedAt = :now',
           ConditionExpression: 'attribute_exists(login)',
           ExpressionAttributeValues: { ':disabled': disabled, ':now': now.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  async setPasswordHash(login: string, hash: string, now: Date): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { login },
+          UpdateExpression: 'SET passwordHash = :hash, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(login)',
+          ExpressionAttributeValues: { ':hash': hash, ':now': now.toISOString() },
         }),
       ),
     );

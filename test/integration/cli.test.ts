@@ -37,14 +37,15 @@ describe('xuc-auth CLI', () => {
   it('adds a user without CTI login, who cannot log in', async () => {
     const name = uniqueLogin('cli');
     expect(
-      (await cli(['users', 'add', name, '--profile', 'agent', '--no-cti-login', '--password-stdin'], 'pw')).code,
+      (await cli(['users', 'add', name, '--profile', 'agent', '--no-cti-login', '--password-stdin'], 'pw-0123456789'))
+        .code,
     ).toBe(0);
-    await expect(login(name, 'pw')).rejects.toMatchObject({ code: 'InvalidCredentials' });
+    await expect(login(name, 'pw-0123456789')).rejects.toMatchObject({ code: 'InvalidCredentials' });
   });
 
   it('shows and lists users as text or JSON, never with the password hash', async () => {
     const name = uniqueLogin('cli');
-    await cli(['users', 'add', name, '--profile', 'supervisor', '--password-stdin'], 'pw');
+    await cli(['users', 'add', name, '--profile', 'supervisor', '--password-stdin'], 'pw-0123456789');
     const shown = await cli(['--json', 'users', 'show', name]);
     expect(JSON.parse(shown.stdout)).toMatchObject({
       login: name,
@@ -60,20 +61,20 @@ describe('xuc-auth CLI', () => {
 
   it('disables a user and revokes their live tokens; enable lets them back in', async () => {
     const name = uniqueLogin('cli');
-    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw');
-    const issued = await login(name, 'pw');
+    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw-0123456789');
+    const issued = await login(name, 'pw-0123456789');
     const disabled = await cli(['users', 'disable', name]);
     expect(disabled).toMatchObject({ code: 0 });
     expect(disabled.stdout).toContain('1 live token(s) revoked');
     await expect(services().tokens.verify(issued.token)).rejects.toMatchObject({ code: 'InvalidToken' });
-    await expect(login(name, 'pw')).rejects.toMatchObject({ code: 'InvalidCredentials' });
+    await expect(login(name, 'pw-0123456789')).rejects.toMatchObject({ code: 'InvalidCredentials' });
     expect((await cli(['users', 'enable', name])).code).toBe(0);
-    await expect(login(name, 'pw')).resolves.toBeDefined();
+    await expect(login(name, 'pw-0123456789')).resolves.toBeDefined();
   });
 
   it('removes a user', async () => {
     const name = uniqueLogin('cli');
-    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw');
+    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw-0123456789');
     expect((await cli(['users', 'remove', name])).code).toBe(0);
     expect(await services().users.get(name)).toBeUndefined();
     const again = await cli(['users', 'remove', name]);
@@ -87,13 +88,57 @@ describe('xuc-auth CLI', () => {
     expect(noTerminal.code).toBe(1);
     expect(noTerminal.stderr).toContain('--password-stdin');
   });
+
+  it('holds new passwords to the length policy', async () => {
+    for (const password of ['short', 'x'.repeat(1025)]) {
+      const refused = await cli(['users', 'add', uniqueLogin('cli'), '--profile', 'a', '--password-stdin'], password);
+      expect(refused).toMatchObject({ code: 1, stderr: 'Error: A password has 12 to 1024 characters\n' });
+    }
+  });
+
+  it('refuses --password-stdin on a terminal, where the password would be echoed, before anything is looked up', async () => {
+    const terminal = Object.assign(Readable.from(['typed-on-screen\n']), { isTTY: true });
+    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+    let text = '';
+    stderr.on('data', (chunk) => (text += String(chunk)));
+    const code = await run({
+      argv: ['users', 'passwd', 'alice', '--password-stdin'],
+      stdin: terminal,
+      stdout,
+      stderr,
+      env: {},
+      cwd: '/nonexistent',
+    });
+    expect(code).toBe(2);
+    expect(text).toContain('--password-stdin reads a pipe or a file');
+  });
+
+  it('changes a password with users passwd: the old one is refused, the new one works, and every session ends', async () => {
+    const name = uniqueLogin('cli');
+    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'old-password-0123');
+    const before = await login(name, 'old-password-0123');
+    const changed = await cli(['users', 'passwd', name, '--password-stdin'], 'new-password-4567\n');
+    expect(changed).toMatchObject({ code: 0, stderr: '' });
+    expect(changed.stdout).toContain(`Password of ${name} changed, 1 live token(s) revoked`);
+    expect(changed.stdout).not.toContain('new-password-4567');
+    await expect(services().tokens.verify(before.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    await expect(login(name, 'old-password-0123')).rejects.toMatchObject({ code: 'InvalidCredentials' });
+    await expect(login(name, 'new-password-4567')).resolves.toMatchObject({ record: { login: name } });
+    expect(
+      await cli(['users', 'passwd', uniqueLogin('nobody'), '--password-stdin'], 'new-password-4567'),
+    ).toMatchObject({ code: 1 });
+  });
 });
 
 describe('xuc-auth CLI: tokens and secrets', () => {
   it('lists live tokens (never their values), revokes one, then all of a login', async () => {
     const name = uniqueLogin('cli');
-    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw');
-    const [first, second, third] = [await login(name, 'pw'), await login(name, 'pw'), await login(name, 'pw')];
+    await cli(['users', 'add', name, '--profile', 'agent', '--password-stdin'], 'pw-0123456789');
+    const [first, second, third] = [
+      await login(name, 'pw-0123456789'),
+      await login(name, 'pw-0123456789'),
+      await login(name, 'pw-0123456789'),
+    ];
     const listed = await cli(['--json', 'tokens', 'list', name]);
     expect((JSON.parse(listed.stdout) as { id: string }[]).map((t) => t.id).sort()).toEqual(
       [first.record.tokenId, second.record.tokenId, third.record.tokenId].sort(),

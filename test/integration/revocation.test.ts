@@ -41,7 +41,9 @@ async function loggedInUser() {
 
 async function admin(...argv: string[]) {
   const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  const code = await cli({ argv, stdin: Readable.from(['']), stdout, stderr, env: process.env, cwd: process.cwd() });
+  // Only `users passwd --password-stdin` reads it.
+  const stdin = Readable.from(['a-new-password-0123\n']);
+  const code = await cli({ argv, stdin, stdout, stderr, env: process.env, cwd: process.cwd() });
   expect(code).toBe(0);
 }
 
@@ -80,6 +82,7 @@ const REVOCATIONS: [string, (user: Awaited<ReturnType<typeof loggedInUser>>) => 
   ['xuc-auth tokens revoke-all', ({ login }) => admin('tokens', 'revoke-all', login)],
   ['xuc-auth users disable', ({ login }) => admin('users', 'disable', login)],
   ['xuc-auth users remove', ({ login }) => admin('users', 'remove', login)],
+  ['xuc-auth users passwd', ({ login }) => admin('users', 'passwd', login, '--password-stdin')],
 ];
 
 describe('revocation reaches every warm authorizer container within REVOCATION_WINDOW', () => {

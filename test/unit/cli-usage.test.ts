@@ -1,6 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/main.ts';
+import { applyKeys, checkPasswordPolicy } from '../../cli/password-input.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /**
@@ -64,6 +65,7 @@ describe('xuc-auth command line', () => {
     ['users disable'.split(' '), 'Usage: xuc-auth users disable [options] <login>'],
     ['users enable'.split(' '), 'Usage: xuc-auth users enable [options] <login>'],
     ['users remove'.split(' '), 'Usage: xuc-auth users remove [options] <login>'],
+    ['users passwd'.split(' '), 'Usage: xuc-auth users passwd [options] <login>'],
     ['tokens list'.split(' '), 'Usage: xuc-auth tokens list [options] [login]'],
     ['tokens revoke'.split(' '), 'Usage: xuc-auth tokens revoke [options] <token-id>'],
     ['tokens revoke-all'.split(' '), 'Usage: xuc-auth tokens revoke-all [options] <login>'],
@@ -80,5 +82,27 @@ describe('xuc-auth command line', () => {
     expect(result.stderr).toBe(
       'Error: No local stack found: start it with `npm start`, or name a deployed stage with --stage <stage>.\n',
     );
+  });
+});
+
+describe('typing a password on the terminal', () => {
+  it.each([
+    ['plain text and Enter', 'secret\r', 'secret', 'enter'],
+    ['Ctrl-D ends it, as at a shell prompt', 'secret\u0004', 'secret', 'enter'],
+    ['Backspace removes a character', 'secreet\u007f\u007ft\r', 'secret', 'enter'],
+    ['Ctrl-U starts again', 'wrong\u0015secret\r', 'secret', 'enter'],
+    ['arrow and function keys are ignored', 'sec\u001b[D\u001b[Cret\u001bOP\u001b[15~\r', 'secret', 'enter'],
+    ['other control characters are ignored', 'se\u0001cr\u0007et\ttab\r', 'secrettab', 'enter'],
+    ['Ctrl-C cancels', 'secret\u0003', 'secret', 'cancel'],
+    ['no Enter yet', 'sec', 'sec', undefined],
+  ])('%s', (_, keys, value, done) => {
+    expect(applyKeys('', keys)).toEqual({ value, ...(done ? { done } : {}) });
+  });
+
+  it('holds a password to 12 to 1024 characters, counted as characters', () => {
+    expect(() => checkPasswordPolicy('elevenchars')).toThrow('A password has 12 to 1024 characters');
+    expect(() => checkPasswordPolicy('twelve chars')).not.toThrow();
+    expect(() => checkPasswordPolicy('🔑'.repeat(12))).not.toThrow();
+    expect(() => checkPasswordPolicy('x'.repeat(1025))).toThrow();
   });
 });
