@@ -9,13 +9,17 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
  * over fixed-length digests, so the answer's timing says nothing about the secret.
  */
 export class SharedToken {
-  constructor(private readonly secret: VersionedSecret) {}
+  constructor(
+    private readonly secret: VersionedSecret,
+    /** Node's constant-time comparison; injectable so that a test can hold the comparison to its contract. */
+    private readonly compare: (a: Buffer, b: Buffer) => boolean = timingSafeEqual,
+  ) {}
 
   async matches(presented: string): Promise<boolean> {
     const { current, previous } = await this.secret.versions();
     const candidate = digest(presented);
-    const matchesCurrent = timingSafeEqual(candidate, digest(current.value));
-    const matchesPrevious = previous ? timingSafeEqual(candidate, digest(previous.value)) : false;
+    const matchesCurrent = this.compare(candidate, digest(current.value));
+    const matchesPrevious = previous ? this.compare(candidate, digest(previous.value)) : false;
     return matchesCurrent || matchesPrevious;
   }
 }

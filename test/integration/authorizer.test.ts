@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { UnsecuredJWT } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
@@ -233,6 +233,29 @@ describe.each(secretReaders)('shared token read through %s', (_, reader) => {
     expect(await shared.matches('second-shared-token')).toBe(true);
     expect(await shared.matches('third-shared-token')).toBe(true);
     expect(await shared.matches('')).toBe(false);
+  });
+
+  it('decides only through the constant-time comparison, over equal-length digests of both versions, every time', async () => {
+    const secretId = await createSecret('first-shared-token');
+    const { secrets } = localClients(inject('endpoints'));
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'second-shared-token-longer' }));
+    const compared: [number, number][] = [];
+    let verdict: boolean | undefined;
+    // Node's timingSafeEqual, watched; or a fixed verdict, to show that nothing else decides.
+    const compare = (a: Buffer, b: Buffer) => (compared.push([a.length, b.length]), verdict ?? timingSafeEqual(a, b));
+    const shared = new SharedToken(new VersionedSecret(reader(), secretId, 0), compare);
+    for (const presented of ['second-shared-token-longer', 'first-shared-token', 'x', 'y'.repeat(5000)]) {
+      compared.length = 0;
+      await shared.matches(presented);
+      expect(compared).toEqual([
+        [32, 32],
+        [32, 32],
+      ]);
+    }
+    verdict = false;
+    expect(await shared.matches('second-shared-token-longer')).toBe(false);
+    verdict = true;
+    expect(await shared.matches('not the token')).toBe(true);
   });
 
   it('serves a cached value within its age and re-reads it after', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,8 +132,20 @@ describe('Kerberos (SPNEGO) exchange against a real KDC', () => {
     expect(await fromSecret.accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`)).toMatchObject({
       login: 'alice',
     });
+    // The file the acceptor now uses: private to this user, and the very file written at first.
+    const written = process.env.KRB5_KTNAME!;
+    expect(written).not.toBe(keytab);
+    const first = statSync(written);
+    expect(first.mode & 0o777).toBe(0o600);
+    expect(readFileSync(written)).toEqual(readFileSync(keytab));
     expect(await fromSecret.accept(`Negotiate ${await kdc.negotiateToken(aliceCache)}`)).toMatchObject({
       login: 'alice',
+    });
+    const second = statSync(process.env.KRB5_KTNAME!);
+    expect({ path: process.env.KRB5_KTNAME, ino: second.ino, mtimeMs: second.mtimeMs }).toEqual({
+      path: written,
+      ino: first.ino,
+      mtimeMs: first.mtimeMs,
     });
   });
 
