@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { passwordLogin } from '../../shared/auth/password-login.ts';
+import type { TokenRecord } from '../../shared/tokens/token-record.ts';
+import { createTokenService } from '../../shared/tokens/token-service.ts';
+import type { TokenStore } from '../../shared/tokens/token-store.ts';
 import { revokeAllTokens } from '../../shared/tokens/user-tokens.ts';
 import { createUser, testConfig, testServices } from '../support/fixtures.ts';
 
@@ -31,10 +34,32 @@ describe('concurrency', () => {
       const before = await Promise.all(
         Array.from({ length: 50 }, () => services.tokens.issue({ login: user.login, method: 'password' })),
       );
+      // The revoke-all is forced into the middle of the racing logins: it runs while the 75th
+      // racing token, already signed, waits to be recorded, so that some tokens are recorded
+      // before the mark, one after it with an earlier issue time, and the rest issued after it.
+      let recorded = 0;
+      let revoking: Promise<unknown> | undefined;
+      const store: TokenStore = Object.assign(Object.create(services.tokenStore) as TokenStore, {
+        put: async (record: TokenRecord) => {
+          recorded += 1;
+          if (recorded === 75) await (revoking = revokeAllTokens(services.tokenStore, user.login));
+          await services.tokenStore.put(record);
+        },
+      });
+      const { config } = services;
+      const tokens = createTokenService({
+        keys: services.signingKeys,
+        store,
+        tokenTtl: config.tokenTtl,
+        tokenMaxTtl: config.tokenMaxTtl,
+      });
+      const racingServices = { ...services, tokens };
       // Awaited as one from the start, so that a failed login fails the test rather than going unhandled.
-      const racing = Promise.all(Array.from({ length: 150 }, () => passwordLogin(services, user)));
-      await revokeAllTokens(services.tokenStore, user.login);
+      const racing = Promise.all(Array.from({ length: 150 }, () => passwordLogin(racingServices, user)));
       const during = await racing;
+      expect(revoking).toBeDefined();
+      await revoking;
+      during.push(...(await Promise.all(Array.from({ length: 10 }, () => passwordLogin(racingServices, user)))));
       const mark = await services.tokenStore.revokedBefore(user.login);
       expect(mark).toBeDefined();
 
@@ -48,7 +73,9 @@ describe('concurrency', () => {
         })),
       );
       for (const { issuedBeforeRevoke, valid } of outcomes) expect(valid).toBe(!issuedBeforeRevoke);
-      expect(outcomes.filter((o) => o.issuedBeforeRevoke).length).toBeGreaterThanOrEqual(50);
+      // Both groups are there: tokens issued before the mark (refused) and after it (valid).
+      expect(outcomes.filter((o) => o.issuedBeforeRevoke).length).toBeGreaterThanOrEqual(50 + 74);
+      expect(outcomes.filter((o) => !o.issuedBeforeRevoke).length).toBeGreaterThanOrEqual(10);
     },
   );
 });
