@@ -2,19 +2,15 @@ import { type AuthorizedEvent, userCaller } from '../../shared/http/caller.ts';
 import { httpHandler } from '../../shared/http/http-handler.ts';
 import { json, noContent } from '../../shared/http/responses.ts';
 import { services } from '../../shared/services.ts';
-import { liveTokens, revokeAllTokens, revokeToken, tokenView } from '../../shared/tokens/user-tokens.ts';
+import { liveSessions, revokeAllTokens, revokeToken } from '../../shared/tokens/user-tokens.ts';
 
-/** `GET|DELETE /xuc/api/2.0/auth/tokens` and `DELETE /xuc/api/2.0/auth/tokens/{id}`: the caller's own tokens. */
+/** `GET|DELETE /xuc/api/2.0/auth/tokens` and `DELETE /xuc/api/2.0/auth/tokens/{id}`: the caller's own sessions. */
 export const handler = httpHandler<AuthorizedEvent>(async (event) => {
   const caller = userCaller(event);
   const { tokenStore, now } = services();
   const id = event.pathParameters?.id;
   if (event.requestContext.http.method === 'GET') {
-    const tokens = (await liveTokens(tokenStore, caller.login, now)).map((record) => ({
-      ...tokenView(record),
-      current: record.tokenId === caller.tokenId,
-    }));
-    return json(200, { tokens });
+    return json(200, { tokens: await liveSessions(tokenStore, caller.login, caller.tokenId, now) });
   }
   if (id) await revokeToken(tokenStore, caller.login, id, now);
   else await revokeAllTokens(tokenStore, caller.login, now);

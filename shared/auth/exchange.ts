@@ -1,4 +1,5 @@
 import { XucError } from '../errors.ts';
+import { sessionOfRecord } from '../tokens/token-issuer.ts';
 import type { IssuedToken, IssueRequest, TokenService } from '../tokens/token-service.ts';
 import { mayLogIn, type UserStore } from '../users/user-store.ts';
 
@@ -24,9 +25,10 @@ export async function completeExchange(deps: ExchangeDeps, request: IssueRequest
 }
 
 /**
- * `/check`: a valid Xuc token is traded for a fresh one for the same user, method and client
- * type. The presented token stays valid until its own expiry, so concurrent clients of one
- * user never log each other out.
+ * `/check`: a valid Xuc token is traded for a fresh one of the same session: same user, method,
+ * client type and lifetime, never past the session's start + TOKEN_MAX_TTL. The presented token
+ * stays valid until its own expiry, so concurrent clients of one session never log each other
+ * out; ending any token of the session (logout, revocation) ends them all.
  */
 export async function renewToken(deps: RenewalDeps, token: string): Promise<IssuedToken> {
   // The token record and its user in one read, then the new record: two DynamoDB round trips.
@@ -37,5 +39,6 @@ export async function renewToken(deps: RenewalDeps, token: string): Promise<Issu
     method: record.method,
     softwareType: record.softwareType,
     applicationType: record.applicationType,
+    session: sessionOfRecord(record),
   });
 }

@@ -1,5 +1,5 @@
-import { feedTokenIdPrefix } from '../tokens/revocation-feed-layout.ts';
-import type { TokenRecord } from '../tokens/token-record.ts';
+import { feedSessionIdPrefix } from '../tokens/revocation-feed-layout.ts';
+import { sessionOf, type TokenRecord } from '../tokens/token-record.ts';
 import type { RevocableCache, Revoked, RevocationView } from './revocation-view.ts';
 
 /**
@@ -43,9 +43,9 @@ export class DecisionCache implements RevocableCache {
     }
   }
 
-  evict({ tokenIdPrefixes, logins }: Revoked): void {
+  evict({ sessionIdPrefixes, logins }: Revoked): void {
     for (const [token, { record }] of this.#entries) {
-      if (logins.has(record.login) || tokenIdPrefixes.has(feedTokenIdPrefix(record.tokenId)))
+      if (logins.has(record.login) || sessionIdPrefixes.has(feedSessionIdPrefix(sessionOf(record))))
         this.#entries.delete(token);
     }
   }

@@ -2,9 +2,9 @@ import { randomInt } from 'node:crypto';
 import type { BatchGetItems } from '../tokens/token-state-reader.ts';
 import { FEED_SHARDS, feedBucket, feedKey } from '../tokens/revocation-feed-layout.ts';
 
-/** What a read of the feed found: token id prefixes and logins whose cached tokens must go. */
+/** What a read of the feed found: session id prefixes and logins whose cached tokens must go. */
 export interface Revoked {
-  tokenIdPrefixes: Set<string>;
+  sessionIdPrefixes: Set<string>;
   logins: Set<string>;
 }
 
@@ -65,12 +65,12 @@ export class RevocationView {
     const keys = Array.from({ length: last - first + 1 }, (_, i) => feedKey(first + i, this.shard));
     try {
       const items = (await this.batchGet({ [this.table]: { Keys: keys } }))[this.table] ?? [];
-      const revoked: Revoked = { tokenIdPrefixes: new Set(), logins: new Set() };
+      const revoked: Revoked = { sessionIdPrefixes: new Set(), logins: new Set() };
       for (const entry of items.flatMap((item) => [...((item.revoked as Iterable<string> | undefined) ?? [])])) {
-        if (entry.startsWith('t:')) revoked.tokenIdPrefixes.add(entry.slice(2));
+        if (entry.startsWith('s:')) revoked.sessionIdPrefixes.add(entry.slice(2));
         else if (entry.startsWith('u:')) revoked.logins.add(entry.slice(2));
       }
-      if (revoked.tokenIdPrefixes.size > 0 || revoked.logins.size > 0) cache.evict(revoked);
+      if (revoked.sessionIdPrefixes.size > 0 || revoked.logins.size > 0) cache.evict(revoked);
       this.#asOf = startedAt;
       return true;
     } catch {

@@ -12,18 +12,18 @@ export const FEED_SHARDS = 16;
 /** A bucket outlives by far the few windows a reader ever looks back; TTL deletes it later. */
 export const FEED_RETENTION_SECONDS = 3600;
 
-/** Token ids are random UUIDs: 12 hex digits name one in practice, and a collision only costs a cache miss. */
-const TOKEN_ID_PREFIX_LENGTH = 12;
+/** Session ids are random UUIDs: 12 hex digits name one in practice, and a collision only costs a cache miss. */
+const SESSION_ID_PREFIX_LENGTH = 12;
 
-/** What a revoking call announces: one token, or every token of a login issued so far. */
-export type Revocation = { tokenId: string } | { login: string };
+/** What a revoking call announces: a session ended (every token of it), or every token of a login issued so far. */
+export type Revocation = { sessionId: string } | { login: string };
 
 /** The feed's entry for a revocation, as the bucket's string set holds it. */
 export const feedEntry = (revocation: Revocation): string =>
-  'tokenId' in revocation ? `t:${revocation.tokenId.slice(0, TOKEN_ID_PREFIX_LENGTH)}` : `u:${revocation.login}`;
+  'sessionId' in revocation ? `s:${feedSessionIdPrefix(revocation.sessionId)}` : `u:${revocation.login}`;
 
-/** Readers compare cached tokens by their id's prefix, as the feed holds it. */
-export const feedTokenIdPrefix = (tokenId: string): string => tokenId.slice(0, TOKEN_ID_PREFIX_LENGTH);
+/** Readers compare cached tokens by their session id's prefix, as the feed holds it. */
+export const feedSessionIdPrefix = (sessionId: string): string => sessionId.slice(0, SESSION_ID_PREFIX_LENGTH);
 
 /** The key of one copy of one time bucket, in the tokens table (no `login`: not in its index, never listed). */
 export const feedKey = (bucket: number, shard: number) => ({ tokenId: `revocations#${bucket}#${shard}` });

@@ -18,20 +18,40 @@ export interface TokenRecord {
   attributes?: Record<string, string[]>;
   /** Epoch seconds; set once the token is revoked. */
   revokedAt?: number;
+  /**
+   * The session the token belongs to: the id of its first token. A renewal stays in its
+   * session, and ending any token of a session ends all of them. Absent on tokens issued before
+   * sessions existed: each was a session of its own.
+   */
+  sessionId?: string;
+  /** Epoch seconds the session began; it never outlives this plus TOKEN_MAX_TTL. */
+  sessionStartedAt?: number;
+  /** Lifetime, in seconds, the session was opened with: each renewal gets it again. */
+  sessionTtl?: number;
 }
+
+/** The session of a token record (its own id for a token issued before sessions existed). */
+export const sessionOf = (record: Pick<TokenRecord, 'tokenId' | 'sessionId'>): string =>
+  record.sessionId ?? record.tokenId;
+
+// A session's end shares the tokens table too, under a key no token id can take.
+export const sessionKey = (sessionId: string) => ({ tokenId: `session#${sessionId}` });
 
 /** A token record as seen at one moment, with the login's revoke-all mark if there is one. */
 export interface TokenState {
   record?: TokenRecord;
   /** Epoch milliseconds: every token of the login issued before it is revoked. */
   revokedBefore?: number | undefined;
+  /** Epoch seconds the token's session was ended, if it was. */
+  sessionEndedAt?: number | undefined;
 }
 
 export function isLive(state: TokenState, nowSeconds: number): state is TokenState & { record: TokenRecord } {
-  const { record, revokedBefore } = state;
+  const { record, revokedBefore, sessionEndedAt } = state;
   return (
     record !== undefined &&
     record.revokedAt === undefined &&
+    sessionEndedAt === undefined &&
     record.expiresAt > nowSeconds &&
     (revokedBefore === undefined || record.issuedAtMs >= revokedBefore)
   );

@@ -9,8 +9,13 @@ import {
 import { documentBatchGet } from '../clients/aws.ts';
 import { allItems, conditionalWrite, dynamoCall } from '../clients/dynamo-calls.ts';
 import type { RevocationFeed } from './revocation-feed.ts';
-import { BatchGetTokenStateReader, type TokenStateReader, type TokenStateWithUser } from './token-state-reader.ts';
-import { revokeAllMarkKey as markKey, type TokenRecord } from './token-record.ts';
+import {
+  BatchGetTokenStateReader,
+  type StateReadOptions,
+  type TokenStateReader,
+  type TokenStateWithUser,
+} from './token-state-reader.ts';
+import { revokeAllMarkKey as markKey, sessionKey, sessionOf, type TokenRecord } from './token-record.ts';
 
 export interface TokenStore extends TokenStateReader {
   put(record: TokenRecord): Promise<void>;
@@ -23,9 +28,16 @@ export interface TokenStore extends TokenStateReader {
   revokeAllBefore(login: string, atMs: number): Promise<void>;
   /** Every record of a login, live or not, newest first. */
   listByLogin(login: string): Promise<TokenRecord[]>;
-  /** Revokes a token of `login`; resolves false when it has no such token. */
+  /** Revokes a token of `login` and ends its session; resolves false when the login has no such token. */
   revoke(tokenId: string, login: string, nowSeconds: number): Promise<boolean>;
+  /** Which of these sessions have been ended. */
+  endedSessions(sessionIds: string[]): Promise<Set<string>>;
 }
+
+/** A session's end is kept longer than any session lasts (TOKEN_MAX_TTL is at most a year). */
+const SESSION_END_RETENTION_SECONDS = 366 * 86_400;
+/** BatchGetItem's limit of keys per request. */
+const BATCH_KEYS = 100;
 
 const TOKENS_BY_LOGIN_INDEX = 'byLogin';
 
@@ -54,8 +66,8 @@ export class DynamoTokenStore implements TokenStore {
     );
   }
 
-  readState(tokenId: string, login: string, usersTable?: string): Promise<TokenStateWithUser> {
-    return this.#states.readState(tokenId, login, usersTable);
+  readState(tokenId: string, login: string, also?: StateReadOptions): Promise<TokenStateWithUser> {
+    return this.#states.readState(tokenId, login, also);
   }
 
   async get(tokenId: string): Promise<TokenRecord | undefined> {
@@ -110,19 +122,47 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   async revoke(tokenId: string, login: string, nowSeconds: number): Promise<boolean> {
-    const revoked = await conditionalWrite(() =>
-      this.db.send(
+    let record: TokenRecord | undefined;
+    const revoked = await conditionalWrite(async () => {
+      const out = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { tokenId },
           UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
           ConditionExpression: 'login = :login',
           ExpressionAttributeValues: { ':login': login, ':now': nowSeconds },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      record = out.Attributes as TokenRecord | undefined;
+    });
+    // Only a token of that login ends a session and is announced: nobody can push other ids into the feed.
+    if (!revoked || !record) return false;
+    const sessionId = sessionOf(record);
+    await dynamoCall(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: sessionKey(sessionId),
+          UpdateExpression: 'SET endedAt = if_not_exists(endedAt, :now), expiresAt = :expiresAt',
+          ExpressionAttributeValues: { ':now': nowSeconds, ':expiresAt': nowSeconds + SESSION_END_RETENTION_SECONDS },
         }),
       ),
     );
-    // Announced only for a token of that login: nobody can push other ids into the feed.
-    if (revoked) await this.feed?.publish({ tokenId });
-    return revoked;
+    await this.feed?.publish({ sessionId });
+    return true;
+  }
+
+  async endedSessions(sessionIds: string[]): Promise<Set<string>> {
+    const ids = [...new Set(sessionIds)];
+    const ended = new Set<string>();
+    for (let i = 0; i < ids.length; i += BATCH_KEYS) {
+      const keys = ids.slice(i, i + BATCH_KEYS).map(sessionKey);
+      const items =
+        (await dynamoCall(() => documentBatchGet(this.db)({ [this.table]: { Keys: keys } })))[this.table] ?? [];
+      for (const item of items)
+        if (item.endedAt !== undefined) ended.add(String(item.tokenId).slice('session#'.length));
+    }
+    return ended;
   }
 }

@@ -3,7 +3,7 @@ import { XucError } from '../errors.ts';
 import type { SigningKeys } from '../secrets/signing-keys.ts';
 import type { User } from '../users/user-store.ts';
 import type { TokenStateReader } from './token-state-reader.ts';
-import type { TokenRecord } from './token-record.ts';
+import { isTokenId, sessionOf, type TokenRecord } from './token-record.ts';
 
 /** Longer than any token this service issues; anything bigger is refused before parsing. */
 const MAX_TOKEN_LENGTH = 2048;
@@ -43,7 +43,7 @@ export class TokenVerifier {
    * Checks signature and expiry without touching the token store: the cheap half of
    * `verify`, run first so that forged or expired tokens cost no I/O.
    */
-  private async verifySignature(token: string): Promise<{ tokenId: string; login: string }> {
+  private async verifySignature(token: string): Promise<{ tokenId: string; login: string; sessionId: string }> {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw invalid('not a compact JWS');
     let kid: unknown;
     try {
@@ -60,7 +60,10 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'jti', 'iat', 'exp'],
         currentDate: new Date(this.#now()),
       });
-      return { tokenId: payload.jti as string, login: payload.sub as string };
+      const tokenId = payload.jti as string;
+      // `sid` (OpenID Connect's session id claim) names the session; a token without one is its own.
+      const sessionId = typeof payload.sid === 'string' && isTokenId(payload.sid) ? payload.sid : tokenId;
+      return { tokenId, login: payload.sub as string, sessionId };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new XucError('TokenExpired', { cause: error });
       if (error instanceof errors.JOSEError) throw invalid('signature or claims rejected', error);
@@ -80,10 +83,14 @@ export class TokenVerifier {
   }
 
   private async check(token: string, usersTable?: string) {
-    const { tokenId, login } = await this.verifySignature(token);
-    const { record, revokedBefore, user } = await this.#states.readState(tokenId, login, usersTable);
+    const { tokenId, login, sessionId } = await this.verifySignature(token);
+    const { record, revokedBefore, sessionEndedAt, user } = await this.#states.readState(tokenId, login, {
+      sessionId,
+      usersTable,
+    });
     if (!record) throw invalid('no record for token');
     if (record.revokedAt !== undefined) throw invalid('token revoked');
+    if (sessionEndedAt !== undefined || sessionOf(record) !== sessionId) throw invalid('session ended');
     if (revokedBefore !== undefined && record.issuedAtMs < revokedBefore)
       throw invalid('token revoked by a revoke-all');
     if (record.expiresAt <= Math.floor(this.#now() / 1000)) throw new XucError('TokenExpired');

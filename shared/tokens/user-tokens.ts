@@ -1,10 +1,13 @@
 import { XucError } from '../errors.ts';
-import { isLive, isTokenId, type TokenRecord } from './token-record.ts';
+import { isLive, isTokenId, sessionOf, type TokenRecord } from './token-record.ts';
 import type { TokenStore } from './token-store.ts';
 
 /** What a user may see of one of their tokens: never the token value. */
 export interface TokenView {
   id: string;
+  /** The session the token belongs to, and when it began. */
+  session: string;
+  startedAt: string;
   method: TokenRecord['method'];
   issuedAt: string;
   expiresAt: string;
@@ -18,6 +21,8 @@ const nowSeconds = (now: () => number): number => Math.floor(now() / 1000);
 export function tokenView(record: TokenRecord): TokenView {
   return {
     id: record.tokenId,
+    session: sessionOf(record),
+    startedAt: iso(record.sessionStartedAt ?? record.issuedAt),
     method: record.method,
     issuedAt: iso(record.issuedAt),
     expiresAt: iso(record.expiresAt),
@@ -33,7 +38,26 @@ export async function liveTokens(
 ): Promise<TokenRecord[]> {
   const at = nowSeconds(now);
   const [records, revokedBefore] = await Promise.all([store.listByLogin(login), store.revokedBefore(login)]);
-  return records.filter((record) => isLive({ record, revokedBefore }, at));
+  return withoutEndedSessions(
+    store,
+    records.filter((record) => isLive({ record, revokedBefore }, at)),
+  );
+}
+
+async function withoutEndedSessions(store: TokenStore, records: TokenRecord[]): Promise<TokenRecord[]> {
+  if (records.length === 0) return records;
+  const ended = await store.endedSessions(records.map(sessionOf));
+  return records.filter((record) => !ended.has(sessionOf(record)));
+}
+
+/** One record per session, the newest: what a user sees of their sessions. */
+export function newestOfEachSession(records: TokenRecord[]): TokenRecord[] {
+  const newest = new Map<string, TokenRecord>();
+  for (const record of records) {
+    const seen = newest.get(sessionOf(record));
+    if (!seen || record.issuedAtMs > seen.issuedAtMs) newest.set(sessionOf(record), record);
+  }
+  return [...newest.values()].sort((a, b) => b.issuedAtMs - a.issuedAtMs);
 }
 
 /** Every live token of every login, for operators. */
@@ -44,10 +68,13 @@ export async function allLiveTokens(store: TokenStore, now: () => number = Date.
     await Promise.all(logins.map(async (login) => [login, await store.revokedBefore(login)] as const)),
   );
   const at = nowSeconds(now);
-  return records.filter((record) => isLive({ record, revokedBefore: marks.get(record.login) }, at));
+  return withoutEndedSessions(
+    store,
+    records.filter((record) => isLive({ record, revokedBefore: marks.get(record.login) }, at)),
+  );
 }
 
-/** Revokes one token of `login`; `TokenNotFound` when the login has no such live token. */
+/** Revokes one token of `login`, ending its session; `TokenNotFound` when the login has no such live token. */
 export async function revokeToken(
   store: TokenStore,
   login: string,
@@ -56,7 +83,9 @@ export async function revokeToken(
 ): Promise<void> {
   // Not a token id: no I/O (a malformed key would be DynamoDB's validation error, not a 404).
   if (!isTokenId(tokenId)) throw new XucError('TokenNotFound');
-  if (!isLive(await store.readState(tokenId, login), nowSeconds(now))) throw new XucError('TokenNotFound');
+  const state = await store.readState(tokenId, login);
+  const live = isLive(state, nowSeconds(now)) && (await withoutEndedSessions(store, [state.record])).length === 1;
+  if (!live) throw new XucError('TokenNotFound');
   await store.revoke(tokenId, login, nowSeconds(now));
 }
 
@@ -69,4 +98,17 @@ export async function revokeAllTokens(store: TokenStore, login: string, now: () 
   const live = await liveTokens(store, login, now);
   await store.revokeAllBefore(login, now());
   return live.length;
+}
+
+/** `GET /tokens`: the live sessions of `login`, each as its newest token, `current` for the caller's session. */
+export async function liveSessions(
+  store: TokenStore,
+  login: string,
+  callerTokenId: string,
+  now: () => number = Date.now,
+): Promise<(TokenView & { current: boolean })[]> {
+  const live = await liveTokens(store, login, now);
+  const caller = live.find((record) => record.tokenId === callerTokenId);
+  const current = caller ? sessionOf(caller) : undefined;
+  return newestOfEachSession(live).map((record) => ({ ...tokenView(record), current: sessionOf(record) === current }));
 }

@@ -59,8 +59,10 @@ describe('the JSON RPC client against the real emulators', () => {
       config.tokensTable,
     );
 
-    const viaRpc = await rpc.readState(issued.record.tokenId, login, config.usersTable);
-    expect(viaRpc).toEqual(await services.tokenStore.readState(issued.record.tokenId, login, config.usersTable));
+    const viaRpc = await rpc.readState(issued.record.tokenId, login, { usersTable: config.usersTable });
+    expect(viaRpc).toEqual(
+      await services.tokenStore.readState(issued.record.tokenId, login, { usersTable: config.usersTable }),
+    );
     expect(viaRpc).toMatchObject({
       record: issued.record,
       revokedBefore: issued.record.issuedAtMs - 1,

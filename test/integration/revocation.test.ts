@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { run as cli } from '../../cli/main.ts';
+import { handler as check } from '../../functions/check/handler.ts';
 import { handler as logout } from '../../functions/logout/handler.ts';
 import { handler as tokens } from '../../functions/tokens/handler.ts';
 import { localClients, localRpcClients, provisionStack, type Endpoints } from '../../infra/local/stack.ts';
@@ -9,7 +10,15 @@ import { createServices } from '../../shared/services.ts';
 import { authorize } from '../../shared/authorizer/authorize.ts';
 import { createAuthorizerServices } from '../../shared/authorizer/authorizer-services.ts';
 import { services } from '../../shared/services.ts';
-import { authorizerEvent, bodyOf, createUser, postLogin, testConfig } from '../support/fixtures.ts';
+import {
+  authorizerEvent,
+  bodyOf,
+  createUser,
+  httpEvent,
+  lambdaContext,
+  postLogin,
+  testConfig,
+} from '../support/fixtures.ts';
 import { throughGateway } from '../support/gateway.ts';
 import { ifAssigned } from '../support/hooks.ts';
 import { stoppableEmulators } from '../support/stoppable-emulators.ts';
@@ -121,6 +130,20 @@ describe('revocation reaches every warm authorizer container within REVOCATION_W
     expect(await decide(first)).toMatchObject({ kind: 'deny' });
     expect(await decide(second)).toMatchObject({ kind: 'allow' });
     expect(await decide(bob.token)).toMatchObject({ kind: 'allow' });
+  });
+});
+
+describe('sessions in warm authorizer containers', () => {
+  it('refuses every token of a session, renewed ones included, within the window of logging out one of them', async () => {
+    const user = await loggedInUser();
+    const renewed = bodyOf(await check(httpEvent({ headers: { 'x-auth-token': user.token } }), lambdaContext))
+      .token as string;
+    const clock = { now: Date.now() };
+    const decide = authorizerContainer(clock);
+    for (const token of [user.token, renewed]) expect(await decide(token)).toMatchObject({ kind: 'allow' });
+    await throughGateway(logout, { method: 'POST', path: `${BASE}/logout`, headers: { 'X-Auth-Token': renewed } });
+    clock.now += WINDOW_MS;
+    for (const token of [user.token, renewed]) expect(await decide(token)).toMatchObject({ kind: 'deny' });
   });
 });
 

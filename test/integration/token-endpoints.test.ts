@@ -141,6 +141,8 @@ describe('/auth/tokens (behind the authorizer)', () => {
     expect(listed).toHaveLength(2);
     expect(listed).toContainEqual({
       id: user.tokenId,
+      session: user.tokenId,
+      startedAt: expect.stringMatching(/Z$/),
       method: 'password',
       issuedAt: expect.stringMatching(/Z$/),
       expiresAt: expect.stringMatching(/Z$/),

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { base64url, decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { renewToken } from '../../shared/auth/exchange.ts';
+import { liveSessions, liveTokens } from '../../shared/tokens/user-tokens.ts';
 import { createSecret } from '../support/secrets.ts';
-import { testConfig, testServices, uniqueLogin, refusal } from '../support/fixtures.ts';
+import { createUser, testConfig, testServices, uniqueLogin, refusal } from '../support/fixtures.ts';
 
 describe('token service', () => {
   it('issues a compact HS256 JWS whose kid is the signing key version, and records it without the token', async () => {
@@ -26,6 +28,8 @@ describe('token service', () => {
       iat: expect.any(Number),
       exp: claims.iat! + 3600,
       amr: ['pwd'],
+      // A new session, named after its first token.
+      sid: issued.record.tokenId,
     });
 
     const record = await services.tokenStore.get(issued.record.tokenId);
@@ -38,6 +42,9 @@ describe('token service', () => {
       expiresAt: claims.exp,
       softwareType: 'webapp',
       applicationType: 'ccagent',
+      sessionId: issued.record.tokenId,
+      sessionStartedAt: claims.iat,
+      sessionTtl: 3600,
     });
     expect(JSON.stringify(record)).not.toContain(issued.token.split('.')[2]);
     expect(await services.tokens.verify(issued.token)).toEqual(record);
@@ -129,5 +136,82 @@ describe('token service', () => {
     await services.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'm'.repeat(48) }));
     expect((await refusal(services.tokens.verify(before.token))).code).toBe('InvalidToken');
     await expect(services.tokens.verify(after.token)).resolves.toBeDefined();
+  });
+});
+
+describe('sessions: the tokens renewed from one exchange', () => {
+  const clocked = (maxTtl = 600) => {
+    const clock = { now: Date.UTC(2026, 11, 1, 9, 0, 0) };
+    const services = testServices({ now: () => clock.now, config: { tokenMaxTtl: maxTtl } });
+    return { clock, services };
+  };
+
+  it('renews with the lifetime the session was opened with, in the same session', async () => {
+    const { clock, services } = clocked(3600);
+    const { login } = await createUser(services);
+    const first = await services.tokens.issue({ login, method: 'password', expiration: 120 });
+    clock.now += 60_000;
+    const renewed = await renewToken(services, first.token);
+    expect(renewed.ttl).toBe(120);
+    expect(decodeJwt(renewed.token).sid).toBe(first.record.tokenId);
+    expect(renewed.record).toMatchObject({
+      sessionId: first.record.tokenId,
+      sessionStartedAt: first.record.issuedAt,
+      sessionTtl: 120,
+    });
+  });
+
+  it('never renews past the session start + TOKEN_MAX_TTL: the chain ends there', async () => {
+    const { clock, services } = clocked(600);
+    const { login } = await createUser(services);
+    const first = await services.tokens.issue({ login, method: 'password', expiration: 300 });
+    clock.now += 250_000;
+    const second = await renewToken(services, first.token);
+    expect(second.ttl).toBe(300);
+    clock.now += 250_000;
+    const last = await renewToken(services, second.token);
+    expect(last.ttl).toBe(100);
+    expect(last.record.expiresAt).toBe(first.record.issuedAt + 600);
+    clock.now += 100_000;
+    for (const token of [first.token, second.token, last.token]) {
+      await expect(renewToken(services, token)).rejects.toMatchObject({ code: 'TokenExpired' });
+    }
+  });
+
+  it('ends the whole session when any of its tokens is revoked, and no other session', async () => {
+    const { clock, services } = clocked(3600);
+    const { login } = await createUser(services);
+    const a = await services.tokens.issue({ login, method: 'password' });
+    clock.now += 1000;
+    const b = await renewToken(services, a.token);
+    clock.now += 1000;
+    const c = await renewToken(services, b.token);
+    const other = await services.tokens.issue({ login, method: 'password' });
+    expect(await services.tokenStore.revoke(b.record.tokenId, login, Math.floor(clock.now / 1000))).toBe(true);
+    for (const token of [a.token, b.token, c.token]) {
+      await expect(services.tokens.verify(token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    }
+    await expect(renewToken(services, c.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    await expect(services.tokens.verify(other.token)).resolves.toMatchObject({ tokenId: other.record.tokenId });
+    expect((await liveTokens(services.tokenStore, login, () => clock.now)).map((record) => record.tokenId)).toEqual([
+      other.record.tokenId,
+    ]);
+  });
+
+  it('shows one entry per live session: its newest token, current for the caller’s session', async () => {
+    const { clock, services } = clocked(3600);
+    const { login } = await createUser(services);
+    const a = await services.tokens.issue({ login, method: 'password' });
+    clock.now += 1000;
+    const b = await renewToken(services, a.token);
+    const other = await services.tokens.issue({ login, method: 'password' });
+    const listed = await liveSessions(services.tokenStore, login, a.record.tokenId, () => clock.now);
+    expect(listed.map(({ id, session, current }) => ({ id, session, current }))).toEqual(
+      expect.arrayContaining([
+        { id: b.record.tokenId, session: a.record.tokenId, current: true },
+        { id: other.record.tokenId, session: other.record.tokenId, current: false },
+      ]),
+    );
+    expect(listed).toHaveLength(2);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionCache } from '../../shared/authorizer/decision-cache.ts';
-import { feedBucket, feedEntry, feedKey, feedTokenIdPrefix } from '../../shared/tokens/revocation-feed-layout.ts';
+import { feedBucket, feedEntry, feedKey, feedSessionIdPrefix } from '../../shared/tokens/revocation-feed-layout.ts';
 import type { TokenRecord } from '../../shared/tokens/token-record.ts';
 
 const record = (expiresAt: number, tokenId = 't', login = 'alice'): TokenRecord => ({
@@ -56,19 +56,19 @@ describe('authorizer decision cache', () => {
     expect(await cache.get('a')).toBeUndefined();
   });
 
-  it('drops what a read of the revocation feed names: a token by its id prefix, every token of a login', async () => {
+  it('drops what a read of the revocation feed names: every token of a session by its id prefix, every token of a login', async () => {
     const cache = new DecisionCache(30_000);
     const later = Date.now() / 1000 + 60;
     cache.set('a1', record(later, '0123456789ab-aaaa', 'alice'));
     cache.set('a2', record(later, 'fedcba987654-bbbb', 'alice'));
     cache.set('b1', record(later, '0123456789ac-cccc', 'bob'));
     cache.set('c1', record(later, '111111111111-dddd', 'carol'));
-    cache.evict({ tokenIdPrefixes: new Set([feedTokenIdPrefix('0123456789ab-aaaa')]), logins: new Set(['carol']) });
+    cache.evict({ sessionIdPrefixes: new Set([feedSessionIdPrefix('0123456789ab-aaaa')]), logins: new Set(['carol']) });
     expect(await cache.get('a1')).toBeUndefined();
     expect(await cache.get('c1')).toBeUndefined();
     expect(await cache.get('a2')).toBeDefined();
     expect(await cache.get('b1')).toBeDefined();
-    cache.evict({ tokenIdPrefixes: new Set(), logins: new Set(['alice']) });
+    cache.evict({ sessionIdPrefixes: new Set(), logins: new Set(['alice']) });
     expect(await cache.get('a2')).toBeUndefined();
     cache.clear();
     expect(cache.size).toBe(0);
@@ -76,8 +76,8 @@ describe('authorizer decision cache', () => {
 });
 
 describe('revocation feed entries', () => {
-  it('name a token by the first 12 characters of its id, a login whole', () => {
-    expect(feedEntry({ tokenId: '0123456789ab-cdef' })).toBe('t:0123456789ab');
+  it('name a session by the first 12 characters of its id, a login whole', () => {
+    expect(feedEntry({ sessionId: '0123456789ab-cdef' })).toBe('s:0123456789ab');
     expect(feedEntry({ login: 'alice:x' })).toBe('u:alice:x');
   });
 

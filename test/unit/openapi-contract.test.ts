@@ -19,6 +19,8 @@ describe('the OpenAPI contract checker', () => {
         tokens: [
           {
             id: '0b7e2f4e-8a3c-4d5e-9f10-1a2b3c4d5e6f',
+            session: '0b7e2f4e-8a3c-4d5e-9f10-1a2b3c4d5e6f',
+            startedAt: '2026-11-28T10:00:00.000Z',
             method: 'password',
             issuedAt: '2026-11-28T10:00:00.000Z',
             expiresAt: '2026-11-28T11:00:00.000Z',
