@@ -91,13 +91,18 @@ export async function revokeToken(
 
 /**
  * Revokes every token of `login` issued before now, those being issued at this very moment by
- * other containers included: the login's revoke-all mark is what verification checks. Resolves
+ * other containers included: the login's revoke-all mark is what verification checks. The mark
+ * is written first, so that the revocation takes effect before the tokens are counted. Resolves
  * with how many live tokens it ended.
  */
 export async function revokeAllTokens(store: TokenStore, login: string, now: () => number = Date.now): Promise<number> {
-  const live = await liveTokens(store, login, now);
-  await store.revokeAllBefore(login, now());
-  return live.length;
+  const previousMark = await store.revokedBefore(login);
+  const at = now();
+  await store.revokeAllBefore(login, at);
+  const candidates = (await store.listByLogin(login)).filter(
+    (record) => record.issuedAtMs < at && isLive({ record, revokedBefore: previousMark }, Math.floor(at / 1000)),
+  );
+  return (await withoutEndedSessions(store, candidates)).length;
 }
 
 /** `GET /tokens`: the live sessions of `login`, each as its newest token, `current` for the caller's session. */

@@ -262,7 +262,7 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
         'Log in with an OpenID Connect token (JSON body)',
         'Check a Xuc token and get a renewed one',
         'Revoke the presented token',
-        "The caller's live tokens",
+        "The caller's live sessions",
         'Revoke every token of the caller',
         'Revoke one token of the caller',
         'Whether DynamoDB and Secrets Manager answer',

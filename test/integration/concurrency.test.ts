@@ -78,4 +78,15 @@ describe('concurrency', () => {
       expect(outcomes.filter((o) => !o.issuedBeforeRevoke).length).toBeGreaterThanOrEqual(10);
     },
   );
+
+  it('writes the revoke-all mark before it lists anything: a listing that fails leaves the tokens revoked', async () => {
+    const services = unthrottled();
+    const user = await createUser(services);
+    const issued = await services.tokens.issue({ login: user.login, method: 'password' });
+    const listingFails: TokenStore = Object.assign(Object.create(services.tokenStore) as TokenStore, {
+      listByLogin: () => Promise.reject(new Error('listing failed')),
+    });
+    await expect(revokeAllTokens(listingFails, user.login)).rejects.toThrow('listing failed');
+    await expect(services.tokens.verify(issued.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+  });
 });
