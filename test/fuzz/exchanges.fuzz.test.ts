@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handler as login } from '../../functions/login/handler.ts';
 import { handler as check } from '../../functions/check/handler.ts';
 import { handler as oidc } from '../../functions/oidc/handler.ts';
@@ -12,7 +12,8 @@ import { handler as logout } from '../../functions/logout/handler.ts';
 import { handler as tokens } from '../../functions/tokens/handler.ts';
 import { parseServiceResponse } from '../../shared/cas/cas-service-response.ts';
 import { XucError } from '../../shared/errors.ts';
-import { lambdaContext } from '../support/fixtures.ts';
+import { createUser, lambdaContext } from '../support/fixtures.ts';
+import { services } from '../../shared/services.ts';
 import { throughGateway } from '../support/gateway.ts';
 import { ifAssigned } from '../support/hooks.ts';
 import { startOidcPeer, OIDC_API_AUDIENCE, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
@@ -108,6 +109,58 @@ describe(`every exchange answers arbitrary requests by the contract (${RUNS} run
       FUZZ,
     );
     expect(runs).toBe(RUNS);
+  });
+
+  it.each([
+    ['POST /logout', logout, 'POST', `${BASE}/logout`],
+    ['GET /tokens', tokens, 'GET', `${BASE}/tokens`],
+    ['DELETE /tokens', tokens, 'DELETE', `${BASE}/tokens`],
+    ['DELETE /tokens/{id}', tokens, 'DELETE', `${BASE}/tokens/{id}`],
+  ] as const)('%s behind real credentials, everything else hostile', async (_, handler, method, route) => {
+    // A real user token (fresh each run: logout and DELETE /tokens end them) or the shared token,
+    // in any of the places a token may be, beside arbitrary headers, query and body.
+    const user = await createUser(services());
+    const reached = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('user', 'shared'),
+        fc.constantFrom('bearer', 'header', 'query'),
+        headers,
+        query,
+        body,
+        fc.oneof(fc.string({ maxLength: 40 }), fc.uuid()),
+        async (who, place, h, q, b, id) => {
+          const token =
+            who === 'shared'
+              ? inject('playAuthToken')
+              : (await services().tokens.issue({ login: user.login, method: 'password' })).token;
+          const credential =
+            place === 'bearer'
+              ? { headers: { ...h, authorization: `Bearer ${token}` } }
+              : place === 'header'
+                ? { headers: { ...h, 'x-auth-token': token } }
+                : { headers: h };
+          const result = await throughGateway(handler, {
+            method,
+            path: route.replace('{id}', encodeURIComponent(id)),
+            ...credential,
+            ...(place === 'query' ? { query: { ...(q ?? {}), token } } : q ? { query: q } : {}),
+            ...(route.endsWith('{id}') ? { pathParameters: { id } } : {}),
+            ...(b ?? {}),
+          });
+          const status = result.statusCode ?? 0;
+          const body = JSON.parse(result.body ?? 'null') as Record<string, unknown> | null;
+          // API Gateway's own refusals (say, a second, different token among the hostile headers) are not the functions'.
+          if ((status === 401 || status === 403) && body && Object.keys(body).join() === 'message') return;
+          expectContractAnswer(result, [200, 204, 400, 404, 503]);
+          reached.set(status, (reached.get(status) ?? 0) + 1);
+        },
+      ),
+      { ...FUZZ, numRuns: Math.ceil(RUNS / 10) },
+    );
+    // The functions themselves were reached, with a valid credential, and answered.
+    const answered = [...reached.values()].reduce((sum, n) => sum + n, 0);
+    expect(answered).toBeGreaterThan(Math.ceil(RUNS / 10) / 4);
   });
 
   it('parses any CAS answer into a user or a contract error, never anything else', () => {
