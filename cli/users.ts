@@ -15,6 +15,7 @@ function userView(user: User) {
     ctiLoginEnabled: user.ctiLoginEnabled,
     disabled: user.disabled,
     hasPassword: Boolean(user.passwordHash),
+    oidcSubject: user.oidcSubject ?? null,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
   };
@@ -99,13 +100,23 @@ export function usersCommands(program: Command, cli: CliContext): void {
     });
 
   users
+    .command('unbind-oidc')
+    .description('forgets the OpenID Connect subject bound to the user: the next OIDC exchange binds its own')
+    .argument('<login>')
+    .action(async (login: string) => {
+      const { users: store, now } = cli.target().services;
+      if (!(await store.unbindOidcSubject(login, new Date(now())))) throw new Error(`No user ${login}`);
+      cli.print(`OpenID Connect subject of ${login} forgotten\n`, { login, oidcSubject: null });
+    });
+
+  users
     .command('list')
     .description('lists every user')
     .action(async () => {
       const all = (await cli.target().services.users.list()).map(userView);
       cli.print(
         table(
-          all.map(({ createdAt: _c, updatedAt: _u, ...row }) => row),
+          all.map(({ createdAt: _c, updatedAt: _u, oidcSubject: _s, ...row }) => row),
           '(no users)',
         ),
         all,

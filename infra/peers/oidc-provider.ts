@@ -23,6 +23,8 @@ const ACCOUNTS: Record<string, Record<string, unknown>> = {
   alice: { sub: 'alice', preferred_username: 'alice', email: 'alice@example.test', name: 'Alice Liddell' },
   bob: { sub: 'bob', preferred_username: 'bob', email: 'bob@example.test', name: 'Bob' },
   nameless: { sub: 'nameless', email: 'nameless@example.test' },
+  // Another IdP account that has taken the username "alice" (renamed or recycled): another subject.
+  impostor: { sub: 'impostor', preferred_username: 'alice', email: 'impostor@example.test' },
 };
 
 export interface SigningKey {

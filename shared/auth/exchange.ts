@@ -15,12 +15,27 @@ export interface RenewalDeps {
 
 /**
  * The common end of every exchange: an identity proven by some credential becomes a Xuc token,
- * provided it names a user allowed to log in (README, API).
+ * provided it names a user allowed to log in (README, API), and, for OpenID Connect, the subject
+ * bound to that user.
  */
-export async function completeExchange(deps: ExchangeDeps, request: IssueRequest): Promise<IssuedToken> {
+export async function completeExchange(
+  deps: ExchangeDeps,
+  request: IssueRequest,
+  { oidcSubject }: { oidcSubject?: string | undefined } = {},
+): Promise<IssuedToken> {
   const user = await deps.users.get(request.login);
   if (!user) throw new XucError('UserNotFound', { cause: new Error('no such user') });
   if (!mayLogIn(user)) throw new XucError('UserNotFound', { cause: new Error('user may not log in') });
+  if (oidcSubject !== undefined && user.oidcSubject !== oidcSubject) {
+    // The first OpenID Connect exchange binds the IdP's subject; a later token naming the same
+    // login for another subject (a renamed or recycled username) proves nothing here.
+    const bound =
+      user.oidcSubject === undefined && (await deps.users.bindOidcSubject(user.login, oidcSubject, new Date()));
+    if (!bound)
+      throw new XucError('UserNotFound', {
+        cause: new Error('OpenID Connect subject differs from the one bound to the login'),
+      });
+  }
   return deps.tokens.issue(request);
 }
 

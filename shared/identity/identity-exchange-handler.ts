@@ -14,8 +14,8 @@ export function identityExchangeHandler<C>(exchange: IdentityExchange<C>) {
     const credential = exchange.readCredential(event);
     const deps = services();
     verify ??= exchange.createVerifier(deps);
-    const { login, attributes, headers } = await verify(credential);
-    const issued = await completeExchange(deps, { login, method: exchange.method, attributes });
+    const { login, attributes, headers, oidcSubject } = await verify(credential);
+    const issued = await completeExchange(deps, { login, method: exchange.method, attributes }, { oidcSubject });
     return { issued, headers };
   });
 }

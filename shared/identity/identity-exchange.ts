@@ -10,6 +10,8 @@ export interface Identity {
   attributes?: Record<string, string[]>;
   /** Headers the protocol adds to a successful answer (Kerberos's `WWW-Authenticate: Negotiate <token>`). */
   headers?: Record<string, string>;
+  /** The OpenID Connect subject behind the login: bound to the user at the first exchange, required to match after. */
+  oidcSubject?: string;
 }
 
 /** Checks a credential with its identity provider; throws the exchange's contract error when it proves nothing. */

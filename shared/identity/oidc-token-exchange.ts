@@ -20,6 +20,9 @@ export const oidcTokenExchange: IdentityExchange<string> = {
   },
   createVerifier: ({ config }) => {
     const verifier = OidcVerifier.fromConfig(config);
-    return async (token) => ({ login: await verifier.loginOf(token) });
+    return async (token) => {
+      const { login, subject } = await verifier.identify(token);
+      return { login, oidcSubject: subject };
+    };
   },
 };

@@ -19,6 +19,8 @@ const ACCEPTED_TYPES = new Set([undefined, 'JWT', 'at+jwt', 'application/at+jwt'
 const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 16_384;
 const MAX_LOGIN_LENGTH = 128;
+/** OpenID Connect Core caps `sub` at 255 ASCII characters. */
+const MAX_SUBJECT_LENGTH = 255;
 /** Plain http://, for loopback peers only (isAllowedUpstream). */
 // eslint-disable-next-line @typescript-eslint/no-deprecated -- openid-client marks it deprecated only so that it stands out
 const allowInsecureRequests = client.allowInsecureRequests;
@@ -65,7 +67,11 @@ export class OidcVerifier {
   }
 
   /** The login the token proves, read from `OIDC_LOGIN_CLAIM`. */
-  async loginOf(token: string): Promise<string> {
+  /**
+   * The XiVO login a token proves (its `OIDC_LOGIN_CLAIM`), and the IdP's subject (`sub`): the
+   * login claim may be neither unique nor stable (OpenID Connect Core, §5.7), the subject is.
+   */
+  async identify(token: string): Promise<{ login: string; subject: string }> {
     if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('token too long');
     const provider = await this.provider();
     const claims = looksLikeJwt(token) ? await this.verifyJwt(provider, token) : await this.introspect(provider, token);
@@ -73,7 +79,16 @@ export class OidcVerifier {
     if (typeof login !== 'string' || login.length === 0 || login.length > MAX_LOGIN_LENGTH) {
       throw invalidToken(`token has no usable "${this.settings.loginClaim}" claim`);
     }
-    return login;
+    const subject = claims.sub;
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) {
+      throw invalidToken('token has no usable "sub" claim');
+    }
+    return { login, subject };
+  }
+
+  /** The XiVO login a token proves. */
+  async loginOf(token: string): Promise<string> {
+    return (await this.identify(token)).login;
   }
 
   private async discover(): Promise<Provider> {
@@ -138,8 +153,10 @@ export class OidcVerifier {
     }
     const audiences = [payload.aud ?? []].flat();
     if (!audiences.some((aud) => this.settings.audiences.includes(aud))) throw invalidToken('audience not accepted');
-    // OpenID Connect Core §3.1.3.7: with several audiences, the authorized party must be one of ours.
-    if (audiences.length > 1 && !this.isOurParty(payload.azp)) throw invalidToken('azp missing or foreign');
+    // OpenID Connect Core §3.1.3.7: with several audiences the authorized party must be named, and
+    // whenever it is named it must be ours: a token issued to another client is not for us.
+    if (payload.azp !== undefined && !this.isOurParty(payload.azp)) throw invalidToken('azp is another client');
+    if (audiences.length > 1 && payload.azp === undefined) throw invalidToken('azp missing with several audiences');
     return payload;
   }
 

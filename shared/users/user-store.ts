@@ -18,6 +18,8 @@ export interface User {
   disabled: boolean;
   createdAt: string;
   updatedAt: string;
+  /** The OpenID Connect subject (`sub`) bound to this login at its first OIDC exchange. */
+  oidcSubject?: string;
 }
 
 /** XiVO's rule: only users with CTI login enabled and a profile may log in, and never disabled ones. */
@@ -36,6 +38,10 @@ export interface UserStore {
   remove(login: string): Promise<boolean>;
   /** Sets a new password hash; resolves false when there was no such user. */
   setPasswordHash(login: string, hash: string, now: Date): Promise<boolean>;
+  /** Binds an OpenID Connect subject to the login unless another one is; resolves whether `subject` is now the bound one. */
+  bindOidcSubject(login: string, subject: string, now: Date): Promise<boolean>;
+  /** Forgets the login's OpenID Connect subject; resolves false when there was no such user. */
+  unbindOidcSubject(login: string, now: Date): Promise<boolean>;
   /** Replaces the hash only if it is still `previousHash`, so a concurrent password change wins. */
   replacePasswordHash(login: string, previousHash: string, nextHash: string, now: Date): Promise<void>;
 }
@@ -90,6 +96,36 @@ export class DynamoUserStore implements UserStore {
           UpdateExpression: 'SET passwordHash = :hash, updatedAt = :now',
           ConditionExpression: 'attribute_exists(login)',
           ExpressionAttributeValues: { ':hash': hash, ':now': now.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  bindOidcSubject(login: string, subject: string, now: Date): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { login },
+          UpdateExpression: 'SET oidcSubject = :subject, updatedAt = :now',
+          // Concurrent first exchanges with two subjects: one binds, the other is refused.
+          ConditionExpression:
+            'attribute_exists(login) AND (attribute_not_exists(oidcSubject) OR oidcSubject = :subject)',
+          ExpressionAttributeValues: { ':subject': subject, ':now': now.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  unbindOidcSubject(login: string, now: Date): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { login },
+          UpdateExpression: 'REMOVE oidcSubject SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(login)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
         }),
       ),
     );

@@ -1,3 +1,4 @@
+import { PassThrough, Readable } from 'node:stream';
 import { createPublicKey } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { base64url, decodeJwt, decodeProtectedHeader, importJWK, SignJWT, UnsecuredJWT } from 'jose';
@@ -5,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/oidc/handler.ts';
 import { OidcVerifier, type OidcSettings } from '../../shared/oidc/oidc-verifier.ts';
 import { services } from '../../shared/services.ts';
-import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal } from '../support/fixtures.ts';
+import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal, uniqueLogin } from '../support/fixtures.ts';
+import { run as cli } from '../../cli/main.ts';
 import { ifAssigned } from '../support/hooks.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { OIDC_API_AUDIENCE, OIDC_CLIENT, startOidcPeer, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
@@ -266,3 +268,49 @@ describe('OIDC provider availability', () => {
     }
   });
 });
+
+describe('OpenID Connect identity: the subject behind the login', () => {
+  it('binds the subject at the first exchange and refuses another subject for the same login, until an admin unbinds it', async () => {
+    const login = uniqueLogin('oidc');
+    await ensureUser(services(), login);
+    const as = (sub: string) => signedByPeer({ sub, preferred_username: login });
+    expect((await exchange(await as('subject-one'))).statusCode).toBe(200);
+    expect((await services().users.get(login))?.oidcSubject).toBe('subject-one');
+    expect((await exchange(await as('subject-one'))).statusCode).toBe(200);
+
+    const other = await exchange(await as('subject-two'));
+    expect(other.statusCode).toBe(403);
+    expect(bodyOf(other)).toEqual({ error: 'UserNotFound', message: 'User not found or not allowed to log in' });
+
+    const shown = await admin('--json', 'users', 'show', login);
+    expect(JSON.parse(shown)).toMatchObject({ login, oidcSubject: 'subject-one' });
+    await admin('users', 'unbind-oidc', login);
+    expect((await exchange(await as('subject-two'))).statusCode).toBe(200);
+    expect((await services().users.get(login))?.oidcSubject).toBe('subject-two');
+  });
+
+  it('refuses a real IdP account that took the username of a bound user', async () => {
+    expect((await exchange(await peer.mintAccessToken('alice'))).statusCode).toBe(200);
+    const impostor = await exchange(await peer.mintAccessToken('impostor'));
+    expect(impostor.statusCode).toBe(403);
+    expect(bodyOf(impostor).error).toBe('UserNotFound');
+  });
+
+  it('refuses a token whose azp is another client, with one audience as with several', async () => {
+    for (const aud of [OIDC_API_AUDIENCE, [OIDC_API_AUDIENCE, 'urn:other']]) {
+      const result = await exchange(await signedByPeer({ aud, azp: 'another-client' }));
+      expect(result.statusCode).toBe(401);
+      expect(bodyOf(result).error).toBe('OidcInvalidToken');
+    }
+    expect((await exchange(await signedByPeer({ azp: OIDC_CLIENT.clientId }))).statusCode).toBe(200);
+  });
+});
+
+async function admin(...argv: string[]): Promise<string> {
+  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+  let out = '';
+  stdout.on('data', (chunk) => (out += String(chunk)));
+  const code = await cli({ argv, stdin: Readable.from(['']), stdout, stderr, env: process.env, cwd: process.cwd() });
+  expect(code).toBe(0);
+  return out;
+}

@@ -160,7 +160,13 @@ describe('the deployable template (osls package --stage prod)', () => {
         'secretsmanager:DescribeSecret PlayAuthTokenSecret',
         'secretsmanager:DescribeSecret SigningKeySecret',
       ],
-      oidc: [...issue].sort(),
+      oidc: [
+        ...issue,
+        `dynamodb:UpdateItem UsersTable if ${JSON.stringify({
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['login', 'oidcSubject', 'updatedAt'] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+        })}`,
+      ].sort(),
       cas: [...issue].sort(),
       sso: [...issue, 'secretsmanager:GetSecretValue secret:xuc-auth/prod/keytab-??????'].sort(),
       docs: [],
