@@ -66,6 +66,7 @@ describe('xuc-auth command line', () => {
     ['users enable'.split(' '), 'Usage: xuc-auth users enable [options] <login>'],
     ['users remove'.split(' '), 'Usage: xuc-auth users remove [options] <login>'],
     ['users passwd'.split(' '), 'Usage: xuc-auth users passwd [options] <login>'],
+    ['users unbind-oidc'.split(' '), 'Usage: xuc-auth users unbind-oidc [options] <login>'],
     ['tokens list'.split(' '), 'Usage: xuc-auth tokens list [options] [login]'],
     ['tokens revoke'.split(' '), 'Usage: xuc-auth tokens revoke [options] <token-id>'],
     ['tokens revoke-all'.split(' '), 'Usage: xuc-auth tokens revoke-all [options] <login>'],
