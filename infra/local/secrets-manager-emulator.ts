@@ -62,6 +62,8 @@ export class SecretsManagerEmulator {
         return this.get(request);
       case 'DescribeSecret':
         return this.describe(this.find(request));
+      case 'UpdateSecretVersionStage':
+        return this.updateStage(request);
       case 'ListSecrets':
         return { SecretList: [...this.#secrets.values()].map((secret) => this.describe(secret)) };
       default:
@@ -122,6 +124,32 @@ export class SecretsManagerEmulator {
       VersionStages: version.stages,
       CreatedDate: version.created,
     };
+  }
+
+  /** Moves or removes a staging label, as Secrets Manager does (AWSCURRENT only moves). */
+  private updateStage(request: Request) {
+    const secret = this.find(request);
+    const stage = str(request, 'VersionStage');
+    const from = str(request, 'RemoveFromVersionId');
+    const to = str(request, 'MoveToVersionId');
+    if (!stage) throw new ApiError('InvalidParameterException', 'VersionStage is required');
+    for (const id of [from, to]) {
+      if (id && !secret.versions[id]) throw new ApiError('ResourceNotFoundException', `No version ${id}.`);
+    }
+    if (from && !secret.versions[from]?.stages.includes(stage)) {
+      throw new ApiError('InvalidParameterException', `${stage} is not attached to version ${from}.`);
+    }
+    if (stage === 'AWSCURRENT' && !to) throw new ApiError('InvalidParameterException', 'AWSCURRENT can only be moved.');
+    for (const [id, version] of Object.entries(secret.versions)) {
+      if (id === from || (to && id !== to)) version.stages = version.stages.filter((label) => label !== stage);
+    }
+    if (to) {
+      const target = secret.versions[to];
+      if (target && !target.stages.includes(stage)) target.stages.push(stage);
+    }
+    secret.changed = nowSeconds();
+    this.save();
+    return { ARN: secret.arn, Name: secret.name };
   }
 
   private describe(secret: StoredSecret) {

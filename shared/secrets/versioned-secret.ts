@@ -27,6 +27,7 @@ export interface SecretVersions {
  */
 export class VersionedSecret {
   #loaded: { at: number; versions: Promise<SecretVersions> } | undefined;
+  #refreshedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly getSecretValue: GetSecretValue,
@@ -41,11 +42,15 @@ export class VersionedSecret {
   }
 
   /**
-   * Reads the secret again unless it was read less than `minIntervalMs` ago; used when a token
-   * names a version the cache does not know, without letting forged `kid`s hammer the service.
+   * Reads the secret again, unless it was already forced to less than `minIntervalMs` ago; used
+   * when a token names a version the cache does not know (a rotation elsewhere), without letting
+   * forged `kid`s hammer the service. The limit counts from the last forced read, not the last
+   * read: a container that read the secret just before a rotation still learns the new version
+   * at its first token.
    */
   refresh(minIntervalMs: number): Promise<SecretVersions> {
-    if (this.#loaded && this.now() - this.#loaded.at < minIntervalMs) return this.#loaded.versions;
+    if (this.now() - this.#refreshedAt < minIntervalMs) return this.versions();
+    this.#refreshedAt = this.now();
     return this.reload();
   }
 

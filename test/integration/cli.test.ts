@@ -164,7 +164,8 @@ describe('xuc-auth CLI: tokens and secrets', () => {
     const keys = testServices({ config: { signingKeySecretId: secretId, secretsCacheTtlSeconds: 0 } });
     const before = await keys.tokens.issue({ login: uniqueLogin(), method: 'password' });
 
-    const rotated = await cliWith(env, ['--json', 'secrets', 'rotate', 'signing-key']);
+    // The secret was created a moment ago: rotating it now needs --force (see the next test).
+    const rotated = await cliWith(env, ['--json', 'secrets', 'rotate', 'signing-key', '--force']);
     expect(rotated.code).toBe(0);
     const { versionId, playAuthToken } = JSON.parse(rotated.stdout) as { versionId: string; playAuthToken?: string };
     expect(playAuthToken).toBeUndefined();
@@ -173,9 +174,36 @@ describe('xuc-auth CLI: tokens and secrets', () => {
     await expect(keys.tokens.verify(before.token)).resolves.toBeDefined();
     await expect(keys.tokens.verify(after.token)).resolves.toBeDefined();
 
-    await cliWith(env, ['secrets', 'rotate', 'signing-key']);
+    expect((await cliWith(env, ['secrets', 'rotate', 'signing-key', '--force'])).code).toBe(0);
     await expect(keys.tokens.verify(before.token)).rejects.toMatchObject({ code: 'InvalidToken' });
     await expect(keys.tokens.verify(after.token)).resolves.toBeDefined();
+  });
+
+  it('refuses a second rotation within SECRETS_CACHE_TTL + TOKEN_MAX_TTL, which would drop a key still in use, unless --force', async () => {
+    const secretId = await createSecret('initial-signing-key-0123456789-0123456789');
+    const env = { ...process.env, SIGNING_KEY_SECRET_ID: secretId };
+    const refused = await cliWith(env, ['secrets', 'rotate', 'signing-key']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/the current version is too recent: .*wait \d+ s, or pass --force/);
+    const keys = testServices({ config: { signingKeySecretId: secretId, secretsCacheTtlSeconds: 0 } });
+    expect((await keys.signingKeys.current()).kid).toBeDefined();
+    // Nothing was rotated.
+    const { kid } = await keys.signingKeys.current();
+    expect((await cliWith(env, ['secrets', 'rotate', 'signing-key'])).code).toBe(1);
+    expect((await keys.signingKeys.current()).kid).toBe(kid);
+  });
+
+  it('drops the previous version at once with --drop-previous, for a key that leaked', async () => {
+    const secretId = await createSecret('initial-signing-key-0123456789-0123456789');
+    const env = { ...process.env, SIGNING_KEY_SECRET_ID: secretId };
+    const keys = testServices({ config: { signingKeySecretId: secretId, secretsCacheTtlSeconds: 0 } });
+    const leaked = await keys.tokens.issue({ login: uniqueLogin(), method: 'password' });
+    const rotated = await cliWith(env, ['--json', 'secrets', 'rotate', 'signing-key', '--force', '--drop-previous']);
+    expect(rotated.code).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ previousDropped: true });
+    await expect(keys.tokens.verify(leaked.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    const fresh = await keys.tokens.issue({ login: uniqueLogin(), method: 'password' });
+    await expect(keys.tokens.verify(fresh.token)).resolves.toBeDefined();
   });
 
   it('rotates the shared token, showing the new value once; the previous one stays accepted', async () => {
@@ -184,6 +212,7 @@ describe('xuc-auth CLI: tokens and secrets', () => {
       'secrets',
       'rotate',
       'play-auth-token',
+      '--force',
     ]);
     const value = /New shared token \(configure it as PLAY_AUTH_TOKEN everywhere\): (\S+)/.exec(rotated.stdout)?.[1];
     expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -4,6 +4,10 @@ import { base64url, decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } fr
 import { describe, expect, it } from 'vitest';
 import { renewToken } from '../../shared/auth/exchange.ts';
 import { liveSessions, liveTokens } from '../../shared/tokens/user-tokens.ts';
+import { sdkGetSecretValue } from '../../shared/clients/aws.ts';
+import { SigningKeys } from '../../shared/secrets/signing-keys.ts';
+import { VersionedSecret, type GetSecretValue } from '../../shared/secrets/versioned-secret.ts';
+import { TokenVerifier } from '../../shared/tokens/token-verifier.ts';
 import { createSecret } from '../support/secrets.ts';
 import { createUser, testConfig, testServices, uniqueLogin, refusal } from '../support/fixtures.ts';
 
@@ -136,6 +140,48 @@ describe('token service', () => {
     await services.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'm'.repeat(48) }));
     expect((await refusal(services.tokens.verify(before.token))).code).toBe('InvalidToken');
     await expect(services.tokens.verify(after.token)).resolves.toBeDefined();
+  });
+});
+
+describe('signing-key rotation seen by a container that read the key a moment before', () => {
+  it('accepts a token of the new key at once, and lets forged kids force one re-read per 30 s at most', async () => {
+    const secretId = await createSecret('k'.repeat(48));
+    let reads = 0;
+    const { secrets } = testServices();
+    const counted: GetSecretValue = (input) => (reads++, sdkGetSecretValue(secrets)(input));
+    let now = Date.now();
+    const verifier = new TokenVerifier({
+      keys: new SigningKeys(new VersionedSecret(counted, secretId, 300_000, () => now)),
+      states: testServices().tokenStore,
+      now: () => now,
+    });
+    const issuer = testServices({ config: { signingKeySecretId: secretId, secretsCacheTtlSeconds: 0 } });
+    await expect(
+      verifier.verify((await issuer.tokens.issue({ login: uniqueLogin(), method: 'password' })).token),
+    ).resolves.toBeDefined();
+
+    // Another container rotates the key ten seconds later; this one's cache is still fresh.
+    now += 10_000;
+    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'l'.repeat(48) }));
+    const fresh = await issuer.tokens.issue({ login: uniqueLogin(), method: 'password' });
+    const readsBefore = reads;
+    await expect(verifier.verify(fresh.token)).resolves.toBeDefined();
+    expect(reads).toBeGreaterThan(readsBefore);
+
+    // Forged kids now cost no read until 30 s have passed since that forced one.
+    const forged = async () =>
+      new SignJWT({ sub: 'x', jti: randomUUID() })
+        .setProtectedHeader({ alg: 'HS256', kid: randomUUID() })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode('z'.repeat(48)));
+    const settled = reads;
+    for (let i = 0; i < 5; i++)
+      await expect(verifier.verify(await forged())).rejects.toMatchObject({ code: 'InvalidToken' });
+    expect(reads).toBe(settled);
+    now += 30_000;
+    await expect(verifier.verify(await forged())).rejects.toMatchObject({ code: 'InvalidToken' });
+    expect(reads).toBeGreaterThan(settled);
   });
 });
 
