@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
-import { listen } from './servers.ts';
+import { listen, serveLocalCallersOnly } from './servers.ts';
 
 interface StoredVersion {
   value: string;
@@ -242,7 +242,10 @@ export async function serveSecretsManager(
       );
     }
   };
-  const server = createServer((req, res) => void answer(req, res));
+  const server = serveLocalCallersOnly(
+    createServer((req, res) => void answer(req, res)),
+    { type: 'AccessDeniedException', contentType: 'application/x-amz-json-1.1' },
+  );
   const actualPort = await listen(server, port, host);
   return { endpoint: `http://${host}:${actualPort}`, server };
 }

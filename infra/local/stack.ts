@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateSecretCommand,
@@ -17,7 +17,7 @@ import { passwordPolicy } from '../../shared/users/passwords.ts';
 import { ensureUser } from '../../shared/users/user-admin.ts';
 import { DynamoUserStore } from '../../shared/users/user-store.ts';
 import { SecretsManagerEmulator, serveSecretsManager } from './secrets-manager-emulator.ts';
-import { closeServer, listen } from './servers.ts';
+import { closeServer, listen, serveLocalCallersOnly } from './servers.ts';
 import { createTables } from './tables.ts';
 
 export interface Endpoints {
@@ -80,13 +80,20 @@ export interface Emulators {
 /** Starts dynalite and the Secrets Manager emulator in this process. */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const host = options.host ?? '127.0.0.1';
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const dynamo = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}),
-  });
+  if (options.dataDir) {
+    // The tables and the secrets, the signing key among them: this user's alone, whatever the umask.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dataDir, 0o700);
+  }
+  const dynamo = serveLocalCallersOnly(
+    dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}),
+    }),
+    { type: 'com.amazon.coral.service#AccessDeniedException', contentType: 'application/x-amz-json-1.0' },
+  );
   const dynamoPort = await listen(dynamo, options.dynamodbPort ?? 0, host);
   const secrets = await serveSecretsManager(
     new SecretsManagerEmulator(options.dataDir ? join(options.dataDir, 'secrets.json') : undefined),

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,
@@ -9,7 +13,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { localClients } from '../../infra/local/stack.ts';
+import { localClients, startEmulators } from '../../infra/local/stack.ts';
 
 const { secrets } = localClients(inject('endpoints'));
 
@@ -55,5 +59,61 @@ describe('the local Secrets Manager endpoint, through the real SDK client', () =
     await expect(
       secrets.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
+
+describe('the local emulators serve local callers only', () => {
+  /** A raw request, with the Host and Origin a browser page would send. */
+  function post(
+    endpoint: string,
+    target: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: string }> {
+    const url = new URL(endpoint);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/',
+          headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += String(chunk)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+  }
+
+  it.each([
+    ['Secrets Manager', () => inject('endpoints').secretsManager, 'secretsmanager.ListSecrets'],
+    ['DynamoDB', () => inject('endpoints').dynamodb, 'DynamoDB_20120810.ListTables'],
+  ])('%s refuses a rebound domain and any web page, and answers the SDK', async (_, endpoint, target) => {
+    const port = new URL(endpoint()).port;
+    expect((await post(endpoint(), target, { host: `rebound.example.org:${port}` })).status).toBe(403);
+    expect(
+      (await post(endpoint(), target, { host: `127.0.0.1:${port}`, origin: 'https://rebound.example.org' })).status,
+    ).toBe(403);
+    expect(
+      (await post(endpoint(), target, { host: `localhost:${port}`, origin: 'http://localhost:3000' })).status,
+    ).toBe(403);
+    const local = await post(endpoint(), target, { host: `127.0.0.1:${port}` });
+    expect(local.status).not.toBe(403);
+  });
+
+  it('keeps the local data in a directory of this user alone', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'xuc-auth-modes-')), 'data');
+    const emulators = await startEmulators({ dataDir });
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    } finally {
+      await emulators.stop();
+      rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
   });
 });
