@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { XucError } from '../../shared/errors.ts';
+import { syncRefusal } from '../support/sync-refusal.ts';
 import { casTicketExchange } from '../../shared/identity/cas-ticket-exchange.ts';
 import { oidcTokenExchange } from '../../shared/identity/oidc-token-exchange.ts';
 import { spnegoTokenExchange } from '../../shared/identity/spnego-token-exchange.ts';
@@ -18,16 +18,6 @@ const event = (parts: {
     isBase64Encoded: false,
     requestContext: { http: { method: parts.method ?? 'GET' } },
   }) as unknown as APIGatewayProxyEventV2;
-
-const refusal = (read: () => unknown): XucError => {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof XucError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-};
 
 describe('credentials read from the request', () => {
   it('CAS: the service and the ticket of the query, left to the validator to check when missing', () => {
@@ -49,12 +39,12 @@ describe('credentials read from the request', () => {
 
   it('OpenID Connect: no token is OidcInvalidToken, a POST without a usable body is InvalidJson', () => {
     expect(
-      refusal(() => oidcTokenExchange.readCredential(event({ headers: { authorization: 'Basic YTpi' } }))).code,
+      syncRefusal(() => oidcTokenExchange.readCredential(event({ headers: { authorization: 'Basic YTpi' } }))).code,
     ).toBe('OidcInvalidToken');
-    expect(refusal(() => oidcTokenExchange.readCredential(event({ method: 'POST', body: '{}' }))).code).toBe(
+    expect(syncRefusal(() => oidcTokenExchange.readCredential(event({ method: 'POST', body: '{}' }))).code).toBe(
       'InvalidJson',
     );
-    expect(refusal(() => oidcTokenExchange.readCredential(event({ method: 'POST' }))).code).toBe('InvalidJson');
+    expect(syncRefusal(() => oidcTokenExchange.readCredential(event({ method: 'POST' }))).code).toBe('InvalidJson');
   });
 
   it('Kerberos: the whole Authorization header, which the acceptor parses', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { XucError } from '../../shared/errors.ts';
+import { syncRefusal } from '../support/sync-refusal.ts';
 import { fields, header, jsonBody, MAX_BODY_BYTES, presentedToken } from '../../shared/http/request.ts';
-
-function refusal(fn: () => unknown): XucError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof XucError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('headers and presented tokens', () => {
   it('finds headers whatever their case', () => {
@@ -36,7 +26,7 @@ describe('headers and presented tokens', () => {
     [{ headers: { 'x-auth-token': 'a' }, queryStringParameters: { token: 'b' } }],
     [{ headers: { Authorization: 'Bearer a' }, queryStringParameters: { token: 'b' } }],
   ])('refuses two different tokens in one request: %j', (request) => {
-    expect(refusal(() => presentedToken(request))).toMatchObject({
+    expect(syncRefusal(() => presentedToken(request))).toMatchObject({
       code: 'InvalidRequest',
       message: 'Two different tokens in one request',
     });
@@ -73,13 +63,13 @@ describe('JSON bodies', () => {
     ['non-UTF-8 bytes (decoded by the gateway)', { body: '{"login":"\uFFFD"}' }, 'InvalidJson'],
     ['a body over 16 KB', { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) }) }, 'InvalidRequest'],
   ])('refuses %s with 400 %s', (_, request, code) => {
-    const error = refusal(() => jsonBody(request));
+    const error = syncRefusal(() => jsonBody(request));
     expect(error.code).toBe(code);
     expect(error.status).toBe(400);
   });
 
   it('does not repeat the body in its error (it may hold a password)', () => {
-    const error = refusal(() => jsonBody({ body: '{"password":"hunter2"' }));
+    const error = syncRefusal(() => jsonBody({ body: '{"password":"hunter2"' }));
     expect(JSON.stringify(error.toJSON())).not.toContain('hunter2');
     expect(error.cause).toBeUndefined();
   });
@@ -105,7 +95,7 @@ describe('field checks', () => {
     [{ login: 'a', expiration: 1.5 }, 'Field "expiration" must be an integer between 1 and 100'],
     [{ login: 'a', expiration: 0 }, 'Field "expiration" must be an integer between 1 and 100'],
   ])('refuses %j', (body, message) => {
-    const error = refusal(() => fields(body, spec));
+    const error = syncRefusal(() => fields(body, spec));
     expect(error.toJSON()).toEqual({ error: 'InvalidJson', message });
   });
 });
