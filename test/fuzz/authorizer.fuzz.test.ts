@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/authorizer/handler.ts';
 import { authorize } from '../../shared/authorizer/authorize.ts';
 import { authorizerServices } from '../../shared/authorizer/authorizer-services.ts';
-import { authorizerEvent } from '../support/fixtures.ts';
+import { services } from '../../shared/services.ts';
+import { authorizerEvent, uniqueLogin } from '../support/fixtures.ts';
 import { FUZZ, headers, query, RUNS } from './arbitraries.ts';
 
 const path = fc.oneof(
@@ -36,6 +37,70 @@ describe(
         FUZZ,
       );
       expect(runs).toBe(RUNS);
+    });
+  },
+);
+
+/** `segment` spelt the way a back end may still read as `segment`: any case, percent-encoded letters, `;parameters`. */
+const spelling = (segment: string) =>
+  fc
+    .tuple(
+      fc.array(fc.constantFrom('lower', 'upper', 'encoded', 'double-encoded'), {
+        minLength: segment.length,
+        maxLength: segment.length,
+      }),
+      fc.option(fc.constantFrom(';a=b', ';jsessionid=1', ';'), { nil: '' }),
+    )
+    .map(
+      ([ways, parameters]) =>
+        segment
+          .split('')
+          .map((letter, i) => {
+            const code = `%${letter.charCodeAt(0).toString(16)}`;
+            return {
+              lower: letter,
+              upper: letter.toUpperCase(),
+              encoded: code,
+              'double-encoded': code.replace('%', '%25'),
+            }[ways[i] ?? 'lower'];
+          })
+          .join('') + parameters,
+    );
+
+const sharedRoutePath = fc
+  .tuple(
+    fc.constantFrom('configmgt', 'recording').chain(spelling),
+    fc.constantFrom('', '/x/..', '/.', '//', '\\'),
+    fc.option(fc.constantFrom('prod', 'v1'), { nil: undefined }),
+    fc.string({ maxLength: 12 }).map((rest) => rest.replaceAll('/', '')),
+  )
+  .map(([segment, before, stage, rest]) => ({
+    path: `${stage ? `/${stage}` : ''}${before}/${segment}/${rest}`,
+    stage: stage ?? '$default',
+  }));
+
+describe(
+  `a user token never passes a shared-token route, however the path is spelt (${RUNS} runs)`,
+  { timeout: 300_000 },
+  () => {
+    it('is refused there, and admitted on the API', async () => {
+      const issued = await services().tokens.issue({ login: uniqueLogin('routes'), method: 'password' });
+      const deps = {
+        tokens: services().tokens,
+        sharedToken: services().sharedToken,
+        sharedTokenRoutes: ['/configmgt/', '/recording/'],
+      };
+      const decide = (path: string, stage: string) => {
+        const event = authorizerEvent({ path, headers: { 'x-auth-token': issued.token } });
+        return authorize(deps, { ...event, requestContext: { ...event.requestContext, stage } });
+      };
+      await fc.assert(
+        fc.asyncProperty(sharedRoutePath, async ({ path, stage }) => {
+          expect(await decide(path, stage)).toMatchObject({ kind: 'deny' });
+        }),
+        FUZZ,
+      );
+      expect(await decide('/xuc/api/2.0/auth/tokens', '$default')).toMatchObject({ kind: 'allow' });
     });
   },
 );
