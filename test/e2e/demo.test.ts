@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { findCredentials } from '../support/log-capture.ts';
 import { TEST_ENV } from '../support/test-config.ts';
 
 /** The command lines of the machine's processes (Linux). */
@@ -33,6 +34,8 @@ describe('npm run demo', () => {
       expect(steps.find((line) => line.includes(exchange))).toMatch(/200 login=alice/);
     }
     expect(run.stdout).toContain('17 steps succeeded, 0 failed.');
+    // What the demo and its stack print holds no credential (the demo's own password is never echoed).
+    expect(findCredentials(`${run.stdout}\n${run.stderr}`.split('\n'), ['alice-password'])).toEqual([]);
     expect(commandLines().some((line) => line.includes('xuc-auth-demo-'))).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateStackEnv, startLocalStack, type RunningStack } from '../../infra/local/run-stack.ts';
+import { findCredentials } from '../support/log-capture.ts';
 import { OpenApiContract } from '../support/openapi-contract.ts';
 import { ifAssigned } from '../support/hooks.ts';
 import { chromium } from 'playwright-core';
@@ -283,5 +284,14 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     );
     expect(checked.length).toBeGreaterThan(20);
     expect(checked.flatMap(({ method, path, status, body }) => contract.check(method, path, status, body))).toEqual([]);
+  });
+
+  it('wrote no credential to its output: logs, audit events and all', () => {
+    const lines = stack.output().split('\n');
+    // Its functions did log: the scan reads what they wrote.
+    expect(lines.some((line) => line.includes('"audit":"exchange"'))).toBe(true);
+    // The start-up text shows the demo user's password on purpose (the README's quick start); no log line may.
+    const scanned = lines.filter((line) => !line.includes('demo-password') || line.includes('{"level"'));
+    expect(findCredentials(scanned, [SHARED_TOKEN])).toEqual([]);
   });
 });

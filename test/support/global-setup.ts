@@ -50,7 +50,8 @@ export default async function setup(project: TestProject) {
       console.error(`Credentials leaked into the logs:\n${scan.leaks.slice(0, 20).join('\n')}`);
       process.exitCode = 1;
     }
-    if (process.env.CI && scan.auditEvents === 0) {
+    // The end-to-end project's functions run in stacks of their own, whose output its tests scan.
+    if (process.env.CI && scan.auditEvents === 0 && project.name !== 'e2e') {
       // A whole run always logs audit events: none means the capture saw nothing to scan.
       console.error('The log capture saw no audit event: the scan for credentials proved nothing.');
       process.exitCode = 1;

@@ -52,10 +52,8 @@ export interface LogScan {
   leaks: string[];
 }
 
-export function scanLogs(dir: string, secrets: string[]): LogScan {
-  const lines = readdirSync(dir)
-    .filter((name) => name.endsWith('.log'))
-    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean));
+/** The lines of `text` that hold a credential's shape or one of `secrets`, described. */
+export function findCredentials(lines: string[], secrets: string[]): string[] {
   const leaks: string[] = [];
   for (const line of lines) {
     for (const [what, shape] of CREDENTIAL_SHAPES)
@@ -63,5 +61,16 @@ export function scanLogs(dir: string, secrets: string[]): LogScan {
     for (const secret of secrets)
       if (secret && line.includes(secret)) leaks.push(`a secret value in: ${line.slice(0, 160)}`);
   }
-  return { lines: lines.length, auditEvents: lines.filter((line) => line.includes('"audit"')).length, leaks };
+  return leaks;
+}
+
+export function scanLogs(dir: string, secrets: string[]): LogScan {
+  const lines = readdirSync(dir)
+    .filter((name) => name.endsWith('.log'))
+    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean));
+  // The capture's own check logs an audit event: it proves the capture works, not that the functions were heard.
+  const auditEvents = lines.filter(
+    (line) => line.includes('"audit"') && !line.includes('"audit":"capture-check"'),
+  ).length;
+  return { lines: lines.length, auditEvents, leaks: findCredentials(lines, secrets) };
 }
