@@ -104,3 +104,60 @@ describe(
     });
   },
 );
+
+describe(`near-valid tokens are never admitted (${RUNS} runs)`, { timeout: 300_000 }, () => {
+  it('refuses a real token with a flipped bit, a swapped kid or a re-encoded payload', async () => {
+    const login = uniqueLogin('near');
+    const [real, other] = [
+      await services().tokens.issue({ login, method: 'password' }),
+      await services().tokens.issue({ login: uniqueLogin('other'), method: 'password' }),
+    ];
+    const deps = { tokens: services().tokens, sharedToken: services().sharedToken, sharedTokenRoutes: [] };
+    const decide = (token: string) => authorize(deps, authorizerEvent({ headers: { 'x-auth-token': token } }));
+    expect(await decide(real.token)).toMatchObject({ kind: 'allow' });
+    const [header = '', payload = '', signature = ''] = real.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const reencoded = (changes: Record<string, unknown>) =>
+      `${header}.${Buffer.from(JSON.stringify({ ...claims, ...changes })).toString('base64url')}.${signature}`;
+
+    const nearValid = fc.oneof(
+      // One bit of one character flipped, anywhere in the token (dots aside).
+      fc.nat({ max: real.token.length - 1 }).chain((at) =>
+        fc.nat({ max: 5 }).map((bit) => {
+          const character = real.token[at] ?? 'A';
+          if (character === '.') return `${real.token.slice(0, at)}A${real.token.slice(at + 1)}`;
+          const flipped = String.fromCharCode(character.charCodeAt(0) ^ (1 << bit));
+          return `${real.token.slice(0, at)}${flipped}${real.token.slice(at + 1)}`;
+        }),
+      ),
+      // Another token's signature, header or payload.
+      fc.constantFrom(
+        `${header}.${payload}.${other.token.split('.')[2] ?? ''}`,
+        `${other.token.split('.')[0] ?? ''}.${payload}.${signature}`,
+        `${header}.${other.token.split('.')[1] ?? ''}.${signature}`,
+      ),
+      // The same claims with one changed, under the original signature.
+      fc.record({ sub: fc.constantFrom(other.record.login, 'admin') }).map(reencoded),
+      fc.record({ exp: fc.integer({ min: 0, max: 2 ** 32 }) }).map(reencoded),
+      fc.record({ jti: fc.constantFrom(other.record.tokenId, 'x') }).map(reencoded),
+      // A swapped or forged kid.
+      fc
+        .constantFrom('AWSPREVIOUS', '', 'x'.repeat(200))
+        .map(
+          (kid) =>
+            `${Buffer.from(JSON.stringify({ alg: 'HS256', kid, typ: 'JWT' })).toString('base64url')}.${payload}.${signature}`,
+        ),
+    );
+    await fc.assert(
+      fc.asyncProperty(nearValid, async (token) => {
+        // A flip in the unused low bits of a part's last character decodes to the same bytes: the same token.
+        const bytes = (t: string) => t.split('.').map((part) => Buffer.from(part, 'base64url').toString('hex'));
+        fc.pre(bytes(token).join('.') !== bytes(real.token).join('.'));
+        const decision = await decide(token);
+        expect(decision.kind).not.toBe('allow');
+        if (decision.kind === 'deny') expect(decision.category).not.toBe('UnhandledError');
+      }),
+      FUZZ,
+    );
+  });
+});
