@@ -157,11 +157,14 @@ export class DynamoTokenStore implements TokenStore {
     const ids = [...new Set(sessionIds)];
     const ended = new Set<string>();
     for (let i = 0; i < ids.length; i += BATCH_KEYS) {
-      const keys = ids.slice(i, i + BATCH_KEYS).map(sessionKey);
+      const batch = new Map(ids.slice(i, i + BATCH_KEYS).map((id) => [sessionKey(id).tokenId, id]));
+      const keys = [...batch.keys()].map((tokenId) => ({ tokenId }));
       const items =
         (await dynamoCall(() => documentBatchGet(this.db)({ [this.table]: { Keys: keys } })))[this.table] ?? [];
-      for (const item of items)
-        if (item.endedAt !== undefined) ended.add(String(item.tokenId).slice('session#'.length));
+      for (const item of items) {
+        const id = batch.get(String(item.tokenId));
+        if (id !== undefined && item.endedAt !== undefined) ended.add(id);
+      }
     }
     return ended;
   }
