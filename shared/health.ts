@@ -21,7 +21,7 @@ export async function checkHealth({ config, db, secrets }: Pick<Services, 'confi
 }
 
 /** How long a container answers /health from its last deep probe. */
-export const HEALTH_CACHE_MS = 5000;
+const HEALTH_CACHE_MS = 5000;
 
 /**
  * `check`'s outcome, success or failure, kept for `ttlMs`: a flood of `/health` calls costs each

@@ -51,7 +51,7 @@ async function withoutEndedSessions(store: TokenStore, records: TokenRecord[]): 
 }
 
 /** One record per session, the newest: what a user sees of their sessions. */
-export function newestOfEachSession(records: TokenRecord[]): TokenRecord[] {
+function newestOfEachSession(records: TokenRecord[]): TokenRecord[] {
   const newest = new Map<string, TokenRecord>();
   for (const record of records) {
     const seen = newest.get(sessionOf(record));
