@@ -29,6 +29,8 @@ export interface Config {
   authorizerCacheTtlSeconds: number;
   /** How soon every authorizer container refuses a revoked token (the revocation feed). */
   revocationWindowSeconds: number;
+  /** Live sessions one login may hold; opening one more ends the oldest. */
+  maxSessionsPerUser: number;
   /** Timeout of one DynamoDB / Secrets Manager request before the service fails closed. */
   dependencyTimeoutMs: number;
   /** log2 of scrypt's N for new password hashes; 17 is OWASP's recommendation. */
@@ -90,6 +92,7 @@ export const DEFAULTS = {
   KERBEROS_REALMS: undefined,
   AUTHORIZER_CACHE_TTL: '30',
   REVOCATION_WINDOW: '1',
+  MAX_SESSIONS_PER_USER: '50',
   LOGIN_MAX_FAILURES: '5',
   ACCOUNT_MAX_FAILURES: '100',
   SOURCE_MAX_FAILURES: '50',
@@ -156,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretsCacheTtlSeconds: integer('SECRETS_CACHE_TTL', 0, 86_400),
     authorizerCacheTtlSeconds: integer('AUTHORIZER_CACHE_TTL', 0, 3600),
     revocationWindowSeconds: integer('REVOCATION_WINDOW', 1, 60),
+    maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER', 1, 10_000),
     dependencyTimeoutMs: integer('DEPENDENCY_TIMEOUT_MS', 100, 60_000),
     passwordScryptLogN: integer('PASSWORD_SCRYPT_LOG_N', 10, 20),
     allowInsecureLoopback: text('ALLOW_INSECURE_LOOPBACK') === 'true',

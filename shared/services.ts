@@ -8,6 +8,7 @@ import type { SharedToken } from './secrets/shared-token.ts';
 import type { SigningKeys } from './secrets/signing-keys.ts';
 import { createTokenService, type TokenService } from './tokens/token-service.ts';
 import { RevocationFeed } from './tokens/revocation-feed.ts';
+import { SessionCap } from './tokens/session-cap.ts';
 import { DynamoTokenStore, type TokenStore } from './tokens/token-store.ts';
 import { passwordPolicy, type ScryptParams } from './users/passwords.ts';
 import { DynamoUserStore, type UserStore } from './users/user-store.ts';
@@ -56,6 +57,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       store: tokenStore,
       tokenTtl: config.tokenTtl,
       tokenMaxTtl: config.tokenMaxTtl,
+      sessionCap: new SessionCap(tokenStore, config.maxSessionsPerUser, now),
       now,
     }),
     sharedToken,

@@ -8,6 +8,8 @@ interface Call {
   service: Service;
   /** DynamoDB tables the request touches (a batch may touch several). */
   tables: string[];
+  /** Requests sent while another was in flight share its round: what a caller waits for is rounds. */
+  round: number;
 }
 
 export interface CountFilter {
@@ -35,17 +37,24 @@ function tablesOf(body: unknown): string[] {
  */
 export class CallCounter {
   #calls: Call[] = [];
+  #inFlight = 0;
+  #rounds = 0;
 
   /** The handler to give every client; it sends as the SDK's default handler does. */
   readonly handler: NodeHttpHandler;
 
   constructor(timeoutMs: number) {
-    const calls = () => this.#calls;
+    const sent = (service: Service, body: unknown): (() => void) => {
+      const round = this.#inFlight === 0 ? ++this.#rounds : this.#rounds;
+      this.#inFlight++;
+      this.#calls.push({ service, tables: tablesOf(body), round });
+      return () => this.#inFlight--;
+    };
     this.handler = new (class extends NodeHttpHandler {
       override handle(request: HttpRequest, options?: HttpHandlerOptions) {
         const service = SERVICES[(request.headers['x-amz-target'] ?? '').split('.')[0] ?? ''];
-        if (service) calls().push({ service, tables: tablesOf(request.body) });
-        return super.handle(request, options);
+        if (!service) return super.handle(request, options);
+        return super.handle(request, options).finally(sent(service, request.body));
       }
     })({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true });
   }
@@ -55,6 +64,15 @@ export class CallCounter {
   }
 
   count(service: Service, filter: CountFilter = {}): number {
+    return this.#matching(service, filter).length;
+  }
+
+  /** How many rounds of requests the caller waited for: requests in flight together count once. */
+  rounds(service: Service, filter: CountFilter = {}): number {
+    return new Set(this.#matching(service, filter).map((call) => call.round)).size;
+  }
+
+  #matching(service: Service, filter: CountFilter): Call[] {
     return this.#calls.filter(
       (call) =>
         call.service === service &&
@@ -63,6 +81,6 @@ export class CallCounter {
           call.tables.length > 0 &&
           call.tables.every((table) => table === filter.exceptTable)
         ),
-    ).length;
+    );
   }
 }

@@ -62,6 +62,24 @@ export function presentedToken(request: HttpRequestParts): { token: string; sour
   return { token, source: bearer ? 'bearer' : header ? 'header' : 'query' };
 }
 
+/** A query parameter that must be a decimal integer from `min` to `max` when present. */
+export function integerParameter(
+  request: HttpRequestParts,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const raw = request.queryStringParameters?.[name];
+  if (raw === undefined) return undefined;
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new XucError('InvalidRequest', {
+      message: `Query parameter "${name}" must be an integer from ${min} to ${max}`,
+    });
+  }
+  return value;
+}
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SigningKeys } from '../secrets/signing-keys.ts';
 import { XucError } from '../errors.ts';
+import type { SessionCap } from './session-cap.ts';
 import { sessionOf, type AuthMethod, type TokenRecord } from './token-record.ts';
 import type { TokenStore } from './token-store.ts';
 
@@ -48,6 +49,8 @@ export interface TokenIssuerOptions {
   store: TokenStore;
   tokenTtl: number;
   tokenMaxTtl: number;
+  /** Bounds the live sessions of each login (MAX_SESSIONS_PER_USER); none when absent. */
+  sessionCap?: SessionCap | undefined;
   /** Clock in milliseconds; injectable for expiry tests. */
   now?: () => number;
 }
@@ -107,7 +110,9 @@ export class TokenIssuer {
       .setExpirationTime(record.expiresAt)
       .sign(key);
     // Recorded only once signed: a signing failure leaves nothing behind.
-    await this.#options.store.put(record);
+    const put = () => this.#options.store.put(record);
+    const { sessionCap } = this.#options;
+    await (request.session || !sessionCap ? put() : sessionCap.open(record, put));
     return { token, ttl: expiresAt - issuedAt, record };
   }
 }

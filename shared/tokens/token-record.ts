@@ -57,6 +57,10 @@ export function isLive(state: TokenState, nowSeconds: number): state is TokenSta
   );
 }
 
+// How many sessions a login has opened since they were last counted (SessionCap): a key no
+// token id can take, with no `login` attribute either.
+export const sessionCountKey = (login: string) => ({ tokenId: `sessions#${login}` });
+
 // The revoke-all mark shares the tokens table, under a key no token id (a UUID) can take, and
 // carries no `login` attribute, so it stays out of the byLogin index.
 export const revokeAllMarkKey = (login: string) => ({ tokenId: `revoked-before#${login}` });

@@ -15,7 +15,13 @@ import {
   type TokenStateReader,
   type TokenStateWithUser,
 } from './token-state-reader.ts';
-import { revokeAllMarkKey as markKey, sessionKey, sessionOf, type TokenRecord } from './token-record.ts';
+import {
+  revokeAllMarkKey as markKey,
+  sessionCountKey,
+  sessionKey,
+  sessionOf,
+  type TokenRecord,
+} from './token-record.ts';
 
 export interface TokenStore extends TokenStateReader {
   put(record: TokenRecord): Promise<void>;
@@ -32,6 +38,10 @@ export interface TokenStore extends TokenStateReader {
   revoke(tokenId: string, login: string, nowSeconds: number): Promise<boolean>;
   /** Which of these sessions have been ended. */
   endedSessions(sessionIds: string[]): Promise<Set<string>>;
+  /** Counts one more session of `login` unless `max` are already counted; resolves whether it did. */
+  countSession(login: string, max: number): Promise<boolean>;
+  /** Sets the login's count to `count` if it stands at `max` or more; resolves whether it did. */
+  recountSessions(login: string, count: number, max: number): Promise<boolean>;
 }
 
 /** A session's end is kept longer than any session lasts (TOKEN_MAX_TTL is at most a year). */
@@ -151,6 +161,35 @@ export class DynamoTokenStore implements TokenStore {
     );
     await this.feed?.publish({ sessionId });
     return true;
+  }
+
+  countSession(login: string, max: number): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: sessionCountKey(login),
+          UpdateExpression: 'ADD opened :one',
+          ConditionExpression: 'attribute_not_exists(opened) OR opened < :max',
+          ExpressionAttributeValues: { ':one': 1, ':max': max },
+        }),
+      ),
+    );
+  }
+
+  recountSessions(login: string, count: number, max: number): Promise<boolean> {
+    // Only the count that made a caller recount is replaced: two recounts never both apply.
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: sessionCountKey(login),
+          UpdateExpression: 'SET opened = :count',
+          ConditionExpression: 'opened >= :max',
+          ExpressionAttributeValues: { ':count': count, ':max': max },
+        }),
+      ),
+    );
   }
 
   async endedSessions(sessionIds: string[]): Promise<Set<string>> {

@@ -51,7 +51,7 @@ async function withoutEndedSessions(store: TokenStore, records: TokenRecord[]): 
 }
 
 /** One record per session, the newest: what a user sees of their sessions. */
-function newestOfEachSession(records: TokenRecord[]): TokenRecord[] {
+export function newestOfEachSession(records: TokenRecord[]): TokenRecord[] {
   const newest = new Map<string, TokenRecord>();
   for (const record of records) {
     const seen = newest.get(sessionOf(record));
@@ -105,15 +105,62 @@ export async function revokeAllTokens(store: TokenStore, login: string, now: () 
   return (await withoutEndedSessions(store, candidates)).length;
 }
 
-/** `GET /tokens`: the live sessions of `login`, each as its newest token, `current` for the caller's session. */
+export type SessionView = TokenView & { current: boolean };
+
+/** One page of `GET /tokens`; `nextCursor` asks for the next one. */
+export interface SessionPage {
+  tokens: SessionView[];
+  nextCursor?: string;
+}
+
+export const SESSION_PAGE = { default: 50, max: 100 } as const;
+
+/** Where a page ends: the last session's start and id, the order sessions are listed in. */
+interface Cursor {
+  startedAt: number;
+  session: string;
+}
+
+const startedAt = (record: TokenRecord): number => record.sessionStartedAt ?? record.issuedAt;
+
+/** Newest session first; a session's start never changes, so pages stay stable while sessions renew. */
+const bySessionStart = (a: Cursor, b: Cursor): number =>
+  b.startedAt - a.startedAt || (a.session < b.session ? 1 : a.session > b.session ? -1 : 0);
+
+const encodeCursor = (cursor: Cursor): string =>
+  Buffer.from(`${cursor.startedAt}.${cursor.session}`).toString('base64url');
+
+function decodeCursor(value: string): Cursor {
+  const [, seconds, session] = /^(\d{1,12})\.([0-9a-f-]{36})$/.exec(Buffer.from(value, 'base64url').toString()) ?? [];
+  if (seconds === undefined || session === undefined || !isTokenId(session)) {
+    throw new XucError('InvalidRequest', { message: 'Query parameter "cursor" is not one this API gave' });
+  }
+  return { startedAt: Number(seconds), session };
+}
+
+/**
+ * `GET /tokens`: the live sessions of `login`, newest first, each as its newest token, `current`
+ * for the caller's session; `limit` per page, from `cursor` (a page's `nextCursor`) on.
+ */
 export async function liveSessions(
   store: TokenStore,
   login: string,
   callerTokenId: string,
+  { limit = SESSION_PAGE.default, cursor }: { limit?: number | undefined; cursor?: string | undefined } = {},
   now: () => number = Date.now,
-): Promise<(TokenView & { current: boolean })[]> {
+): Promise<SessionPage> {
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
   const live = await liveTokens(store, login, now);
   const caller = live.find((record) => record.tokenId === callerTokenId);
   const current = caller ? sessionOf(caller) : undefined;
-  return newestOfEachSession(live).map((record) => ({ ...tokenView(record), current: sessionOf(record) === current }));
+  const sessions = newestOfEachSession(live)
+    .map((record) => ({ record, key: { startedAt: startedAt(record), session: sessionOf(record) } }))
+    .sort((a, b) => bySessionStart(a.key, b.key))
+    .filter(({ key }) => after === undefined || bySessionStart(key, after) > 0);
+  const page = sessions.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    tokens: page.map(({ record }) => ({ ...tokenView(record), current: sessionOf(record) === current })),
+    ...(sessions.length > limit && last ? { nextCursor: encodeCursor(last.key) } : {}),
+  };
 }

@@ -54,9 +54,13 @@ export const FUZZ_CAS_SERVICE = 'https://app.example.org/xuc';
 
 export const query = fc.option(
   fc.oneof(
-    fc.dictionary(fc.oneof(fc.constantFrom('token', 'service', 'ticket'), fc.string({ maxLength: 10 })), anyText, {
-      maxKeys: 4,
-    }),
+    fc.dictionary(
+      fc.oneof(fc.constantFrom('token', 'service', 'ticket', 'limit', 'cursor'), fc.string({ maxLength: 10 })),
+      anyText,
+      {
+        maxKeys: 4,
+      },
+    ),
     // Shaped like a CAS callback, for an allowed service or any other, so that requests get as far as the CAS server.
     fc.record({
       service: fc.oneof(

@@ -122,6 +122,8 @@ describe('the deployable template (osls package --stage prod)', () => {
       'secretsmanager:GetSecretValue SigningKeySecret',
     ];
     const readTokens = ['dynamodb:BatchGetItem TokensTable', 'dynamodb:GetItem TokensTable'];
+    // MAX_SESSIONS_PER_USER: a new session's count, and the login's oldest sessions it ends.
+    const capSessions = [...readTokens, 'dynamodb:Query TokensTable/index/byLogin', 'dynamodb:UpdateItem TokensTable'];
     expect({
       authorizer: grants('AuthorizerLambdaFunction'),
       login: grants('LoginLambdaFunction'),
@@ -141,6 +143,7 @@ describe('the deployable template (osls package --stage prod)', () => {
       ],
       login: [
         ...issue,
+        ...capSessions,
         'dynamodb:BatchGetItem AttemptsTable',
         'dynamodb:UpdateItem AttemptsTable',
         `dynamodb:UpdateItem UsersTable if ${onlyPasswordHash}`,
@@ -162,13 +165,14 @@ describe('the deployable template (osls package --stage prod)', () => {
       ],
       oidc: [
         ...issue,
+        ...capSessions,
         `dynamodb:UpdateItem UsersTable if ${JSON.stringify({
           'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['login', 'oidcSubject', 'updatedAt'] },
           StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
         })}`,
       ].sort(),
-      cas: [...issue].sort(),
-      sso: [...issue, 'secretsmanager:GetSecretValue secret:xuc-auth/prod/keytab-??????'].sort(),
+      cas: [...issue, ...capSessions].sort(),
+      sso: [...issue, ...capSessions, 'secretsmanager:GetSecretValue secret:xuc-auth/prod/keytab-??????'].sort(),
       docs: [],
     });
   });

@@ -156,6 +156,32 @@ describe('/auth/tokens (behind the authorizer)', () => {
     expect(result.body).not.toContain(second.token);
   });
 
+  it('pages the list with limit and cursor, and answers 400 for a bad one', async () => {
+    const user = await loggedIn();
+    for (let i = 0; i < 2; i++) await services().tokens.issue({ login: user.login, method: 'password' });
+    const list = (query: Record<string, string>) =>
+      throughGateway(tokens, { path: `${BASE}/tokens`, query, headers: { 'x-auth-token': user.token } });
+
+    const seen: string[] = [];
+    let query: Record<string, string> = { limit: '1' };
+    for (let page = 0; page < 5; page++) {
+      const result = await list(query);
+      expect(result.statusCode).toBe(200);
+      const body = bodyOf(result) as { tokens: { session: string }[]; nextCursor?: string };
+      expect(body.tokens).toHaveLength(1);
+      seen.push(body.tokens[0]!.session);
+      if (!body.nextCursor) break;
+      query = { limit: '1', cursor: body.nextCursor };
+    }
+    expect(new Set(seen).size).toBe(3);
+
+    for (const bad of [{ limit: '0' }, { limit: '101' }, { limit: '1.5' }, { limit: 'x' }, { cursor: 'x' }]) {
+      const result = await list(bad);
+      expect(result.statusCode).toBe(400);
+      expect(bodyOf(result)).toMatchObject({ error: 'InvalidRequest' });
+    }
+  });
+
   it("revokes one token of the caller, and refuses to touch anyone else's", async () => {
     const user = await loggedIn();
     const second = await services().tokens.issue({ login: user.login, method: 'password' });

@@ -251,7 +251,7 @@ describe('sessions: the tokens renewed from one exchange', () => {
     clock.now += 1000;
     const b = await renewToken(services, a.token);
     const other = await services.tokens.issue({ login, method: 'password' });
-    const listed = await liveSessions(services.tokenStore, login, a.record.tokenId, () => clock.now);
+    const { tokens: listed } = await liveSessions(services.tokenStore, login, a.record.tokenId, {}, () => clock.now);
     expect(listed.map(({ id, session, current }) => ({ id, session, current }))).toEqual(
       expect.arrayContaining([
         { id: b.record.tokenId, session: a.record.tokenId, current: true },
@@ -259,5 +259,96 @@ describe('sessions: the tokens renewed from one exchange', () => {
       ]),
     );
     expect(listed).toHaveLength(2);
+  });
+});
+
+describe('MAX_SESSIONS_PER_USER: the live sessions of one login', () => {
+  const capped = (max: number) => {
+    const clock = { now: Date.UTC(2026, 11, 1, 9, 0, 0) };
+    const services = testServices({ now: () => clock.now, config: { maxSessionsPerUser: max, tokenMaxTtl: 3600 } });
+    const open = async (login: string) => {
+      clock.now += 1000;
+      return services.tokens.issue({ login, method: 'password', expiration: 600 });
+    };
+    const liveSessionIds = async (login: string) =>
+      new Set((await liveTokens(services.tokenStore, login, () => clock.now)).map((record) => record.sessionId));
+    return { clock, services, open, liveSessionIds };
+  };
+
+  it('ends the oldest sessions beyond the cap, never the one being opened', async () => {
+    const { services, open, liveSessionIds } = capped(3);
+    const { login } = await createUser(services);
+    const opened = [];
+    for (let i = 0; i < 7; i++) opened.push(await open(login));
+    const newest = opened.slice(-3).map((issued) => issued.record.tokenId);
+    expect(await liveSessionIds(login)).toEqual(new Set(newest));
+    for (const issued of opened.slice(0, 4)) {
+      await expect(services.tokens.verify(issued.token)).rejects.toMatchObject({ code: 'InvalidToken' });
+    }
+    for (const issued of opened.slice(-3)) await expect(services.tokens.verify(issued.token)).resolves.toBeDefined();
+  });
+
+  it('counts a renewal as its session, not as a new one', async () => {
+    const { clock, services, open, liveSessionIds } = capped(2);
+    const { login } = await createUser(services);
+    const first = await open(login);
+    const second = await open(login);
+    let token = first.token;
+    for (let i = 0; i < 5; i++) {
+      clock.now += 1000;
+      token = (await renewToken(services, token)).token;
+    }
+    expect(await liveSessionIds(login)).toEqual(new Set([first.record.tokenId, second.record.tokenId]));
+    await expect(services.tokens.verify(token)).resolves.toMatchObject({ sessionId: first.record.tokenId });
+  });
+
+  it('leaves live sessions alone when the ones counted have ended or expired', async () => {
+    const { clock, services, open, liveSessionIds } = capped(2);
+    const { login } = await createUser(services);
+    const loggedOut = await open(login);
+    await open(login);
+    await services.tokenStore.revoke(loggedOut.record.tokenId, login, Math.floor(clock.now / 1000));
+    clock.now += 600_000;
+    const a = await open(login);
+    const b = await open(login);
+    expect(await liveSessionIds(login)).toEqual(new Set([a.record.tokenId, b.record.tokenId]));
+  });
+
+  it('holds under sessions opened side by side, and opens every one of them', async () => {
+    const { services, open, liveSessionIds } = capped(3);
+    const { login } = await createUser(services);
+    const opened = await Promise.all(
+      Array.from({ length: 12 }, () => services.tokens.issue({ login, method: 'password' })),
+    );
+    expect(new Set(opened.map((issued) => issued.record.sessionId)).size).toBe(12);
+    const live = await liveSessionIds(login);
+    expect(live.size).toBeGreaterThan(0);
+    expect(live.size).toBeLessThanOrEqual(3);
+    const next = await open(login);
+    expect(await liveSessionIds(login)).toContain(next.record.tokenId);
+    expect((await liveSessionIds(login)).size).toBeLessThanOrEqual(3);
+  });
+
+  it('lists sessions newest first, a page at a time, stable while sessions renew', async () => {
+    const { clock, services, open } = capped(50);
+    const { login } = await createUser(services);
+    const opened = [];
+    for (let i = 0; i < 5; i++) opened.push(await open(login));
+    const caller = opened[0]!.record.tokenId;
+    const list = (page: { limit?: number; cursor?: string }) =>
+      liveSessions(services.tokenStore, login, caller, page, () => clock.now);
+
+    const first = await list({ limit: 2 });
+    // A renewal between pages moves nothing: the order is the sessions' start.
+    clock.now += 1000;
+    await renewToken(services, opened[4]!.token);
+    const second = await list({ limit: 2, cursor: first.nextCursor! });
+    const third = await list({ limit: 2, cursor: second.nextCursor! });
+    expect(third.nextCursor).toBeUndefined();
+    const sessions = [...first.tokens, ...second.tokens, ...third.tokens].map((view) => view.session);
+    expect(sessions).toEqual(opened.map((issued) => issued.record.tokenId).reverse());
+    expect(third.tokens.at(-1)).toMatchObject({ session: caller, current: true });
+    expect((await list({})).tokens).toHaveLength(5);
+    await expect(list({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'InvalidRequest' });
   });
 });
