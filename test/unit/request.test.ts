@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { syncRefusal } from '../support/sync-refusal.ts';
-import { fields, header, jsonBody, MAX_BODY_BYTES, presentedToken } from '../../shared/http/request.ts';
+import {
+  fields,
+  header,
+  integerParameter,
+  jsonBody,
+  MAX_BODY_BYTES,
+  presentedToken,
+} from '../../shared/http/request.ts';
 
 describe('headers and presented tokens', () => {
   it('finds headers whatever their case', () => {
@@ -98,4 +105,26 @@ describe('field checks', () => {
     const error = syncRefusal(() => fields(body, spec));
     expect(error.toJSON()).toEqual({ error: 'InvalidJson', message });
   });
+});
+
+describe('integer query parameters', () => {
+  const limit = (value?: string) => integerParameter({ queryStringParameters: { limit: value } }, 'limit', 1, 100);
+
+  it('reads a decimal integer within bounds, and nothing when absent', () => {
+    expect(limit('1')).toBe(1);
+    expect(limit('100')).toBe(100);
+    expect(limit('007')).toBe(7);
+    expect(limit(undefined)).toBeUndefined();
+    expect(integerParameter({}, 'limit', 1, 100)).toBeUndefined();
+  });
+
+  it.each(['0', '101', '', ' 5', '5 ', '-1', '1.5', '1e2', '0x10', 'x', '9'.repeat(20)])(
+    'refuses %j with InvalidRequest naming the parameter and its bounds',
+    (value) => {
+      expect(syncRefusal(() => limit(value))).toMatchObject({
+        code: 'InvalidRequest',
+        message: 'Query parameter "limit" must be an integer from 1 to 100',
+      });
+    },
+  );
 });
