@@ -41,6 +41,8 @@ export interface OidcPeer {
   mintAccessToken(accountId?: string): Promise<string>;
   /** An opaque access token, for introspection. */
   mintOpaqueToken(accountId?: string): Promise<string>;
+  /** Every opaque token (access, refresh, code) the provider issued: values no log may hold, yet of no telling shape. */
+  opaqueTokens(): string[];
   /** A full authorization-code flow driven over HTTP through the login page. */
   authorizationCodeFlow(accountId?: string): Promise<{ idToken: string; accessToken: string }>;
   /** Adds a new signing key in front of the old one (restarting on the same port); returns it. */
@@ -119,6 +121,7 @@ export async function startOidcPeer(options: { port?: number } = {}): Promise<Oi
   let provider: Provider;
   let port = options.port ?? 0;
   let issuer = '';
+  const opaque: string[] = [];
 
   const listen = async () => {
     server = http.createServer();
@@ -129,6 +132,10 @@ export async function startOidcPeer(options: { port?: number } = {}): Promise<Oi
     port = (server.address() as AddressInfo).port;
     issuer = `http://127.0.0.1:${port}`;
     provider = new Provider(issuer, providerConfiguration(keys));
+    // An opaque token's value is its id; JWT ones are "issued", not "saved".
+    provider.on('access_token.saved', (token) => opaque.push(token.jti));
+    provider.on('refresh_token.saved', (token) => opaque.push(token.jti));
+    provider.on('authorization_code.saved', (token) => opaque.push(token.jti));
     const callback = provider.callback();
     server.on('request', (req, res) => void callback(req, res));
   };
@@ -238,6 +245,7 @@ export async function startOidcPeer(options: { port?: number } = {}): Promise<Oi
     },
     mintAccessToken: (accountId = 'alice') => mint(accountId, 'jwt'),
     mintOpaqueToken: (accountId = 'alice') => mint(accountId, 'opaque'),
+    opaqueTokens: () => [...opaque],
     authorizationCodeFlow,
     rotateKey: async () => {
       keys = [await newSigningKey(), ...keys];

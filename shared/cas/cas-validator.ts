@@ -6,8 +6,8 @@ import { CasServices } from './cas-services.ts';
 import { parseServiceResponse, type CasIdentity } from './cas-service-response.ts';
 
 const MAX_CAS_RESPONSE_BYTES = 64 * 1024;
-const MAX_SERVICE_LENGTH = 2048;
-const MAX_TICKET_LENGTH = 256;
+export const MAX_SERVICE_LENGTH = 2048;
+export const MAX_TICKET_LENGTH = 256;
 
 export type CasSettings = Config['cas'] & { timeoutMs: number; allowInsecureLoopback: boolean };
 

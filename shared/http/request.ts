@@ -8,7 +8,8 @@ export interface HttpRequestParts {
   isBase64Encoded?: boolean;
 }
 
-export const MAX_BODY_BYTES = 16 * 1024;
+/** Room for the largest field, an OpenID Connect token (MAX_OIDC_TOKEN_LENGTH), and its JSON. */
+export const MAX_BODY_BYTES = 20 * 1024;
 
 /**
  * A header by name, case-insensitively: API Gateway lowercases header names, serverless-offline

@@ -1,9 +1,9 @@
 import { XucError } from '../errors.ts';
 import { bearerToken, fields, jsonBody } from '../http/request.ts';
-import { OidcVerifier } from '../oidc/oidc-verifier.ts';
+import { MAX_OIDC_TOKEN_LENGTH, OidcVerifier } from '../oidc/oidc-verifier.ts';
 import type { IdentityExchange } from './identity-exchange.ts';
 
-const OIDC_REQUEST = { token: { type: 'string', required: true, maxLength: 16_384 } } as const;
+const OIDC_REQUEST = { token: { type: 'string', required: true, maxLength: MAX_OIDC_TOKEN_LENGTH } } as const;
 
 /**
  * `GET /oidc` with `Authorization: Bearer <token>` or `POST /oidc` with `{"token"}` (openapi.yaml,

@@ -21,7 +21,7 @@ export interface AcceptedPrincipal {
 }
 
 // Large enough for tickets with big authorization data, below the 16 KB header limit.
-const MAX_TOKEN_LENGTH = 12 * 1024;
+export const MAX_SPNEGO_TOKEN_LENGTH = 12 * 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const NEGOTIATE = { 'www-authenticate': 'Negotiate' };
 
@@ -64,7 +64,10 @@ export class SpnegoAcceptor {
   async accept(authorization: string | undefined): Promise<AcceptedPrincipal> {
     const token = /^Negotiate\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
     if (!token) throw authenticationFailed('no Negotiate token');
-    if (token.length > MAX_TOKEN_LENGTH || !BASE64.test(token)) throw authenticationFailed('token is not base64');
+    if (token.length > MAX_SPNEGO_TOKEN_LENGTH) {
+      throw authenticationFailed(`token longer than ${MAX_SPNEGO_TOKEN_LENGTH} characters`);
+    }
+    if (!BASE64.test(token)) throw authenticationFailed('token is not base64');
 
     const kerberos = await this.load().catch((error: unknown) => {
       throw notReady('Kerberos support is not installed on this server', error);

@@ -17,7 +17,8 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /** ID tokens carry no `typ` or `JWT`; JWT access tokens `at+jwt` (RFC 9068). Anything else is another kind of JWT. */
 const ACCEPTED_TYPES = new Set([undefined, 'JWT', 'at+jwt', 'application/at+jwt']);
 const CLOCK_TOLERANCE_SECONDS = 30;
-const MAX_TOKEN_LENGTH = 16_384;
+/** Room for JWTs with many claims; the POST /oidc body (MAX_BODY_BYTES) carries one this long. */
+export const MAX_OIDC_TOKEN_LENGTH = 16_384;
 const MAX_LOGIN_LENGTH = 128;
 /** OpenID Connect Core caps `sub` at 255 ASCII characters. */
 const MAX_SUBJECT_LENGTH = 255;
@@ -72,7 +73,8 @@ export class OidcVerifier {
    * login claim may be neither unique nor stable (OpenID Connect Core, §5.7), the subject is.
    */
   async identify(token: string): Promise<{ login: string; subject: string }> {
-    if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('token too long');
+    if (token.length > MAX_OIDC_TOKEN_LENGTH)
+      throw invalidToken(`token longer than ${MAX_OIDC_TOKEN_LENGTH} characters`);
     const provider = await this.provider();
     const claims = looksLikeJwt(token) ? await this.verifyJwt(provider, token) : await this.introspect(provider, token);
     const login = claims[this.settings.loginClaim];

@@ -6,7 +6,8 @@ import type { TokenStateReader } from './token-state-reader.ts';
 import { isTokenId, sessionOf, type TokenRecord } from './token-record.ts';
 
 /** Longer than any token this service issues; anything bigger is refused before parsing. */
-const MAX_TOKEN_LENGTH = 2048;
+/** Xuc tokens are about 400 characters; anything past this is refused before parsing. */
+export const MAX_XUC_TOKEN_LENGTH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface TokenVerifierOptions {
@@ -44,7 +45,8 @@ export class TokenVerifier {
    * `verify`, run first so that forged or expired tokens cost no I/O.
    */
   private async verifySignature(token: string): Promise<{ tokenId: string; login: string; sessionId: string }> {
-    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw invalid('not a compact JWS');
+    if (token.length > MAX_XUC_TOKEN_LENGTH) throw invalid(`longer than ${MAX_XUC_TOKEN_LENGTH} characters`);
+    if (!COMPACT_JWS.test(token)) throw invalid('not a compact JWS');
     let kid: unknown;
     try {
       kid = decodeProtectedHeader(token).kid;

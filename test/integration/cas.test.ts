@@ -2,7 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/cas/handler.ts';
-import { CasValidator, type CasSettings } from '../../shared/cas/cas-validator.ts';
+import {
+  CasValidator,
+  MAX_SERVICE_LENGTH,
+  MAX_TICKET_LENGTH,
+  type CasSettings,
+} from '../../shared/cas/cas-validator.ts';
 import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal } from '../support/fixtures.ts';
 import { ifAssigned } from '../support/hooks.ts';
@@ -127,6 +132,23 @@ describe('CAS request checks', () => {
     const result = await exchange(query);
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).error).toBe('InvalidRequest');
+  });
+
+  it('examines a service and a ticket of exactly their length limits and refuses one character more', async () => {
+    const validator = new CasValidator(settings());
+    const service = (length: number) => SERVICE + 'x'.repeat(length - SERVICE.length);
+    const ticket = (length: number) => `ST-${'x'.repeat(length - 3)}`;
+    // At the limits: sent to CAS, which knows no such ticket.
+    const atLimit = await refusal(validator.validate(service(MAX_SERVICE_LENGTH), ticket(MAX_TICKET_LENGTH)));
+    expect(atLimit.code).toBe('CasServerInvalidTicket');
+    for (const [s, t] of [
+      [MAX_SERVICE_LENGTH + 1, MAX_TICKET_LENGTH],
+      [MAX_SERVICE_LENGTH, MAX_TICKET_LENGTH + 1],
+    ] as const) {
+      const over = await refusal(validator.validate(service(s), ticket(t)));
+      expect(over.code).toBe('InvalidRequest');
+      expect(over.message).toMatch(/is limited to/);
+    }
   });
 
   it('answers 403 ServiceNotAllowed for a service outside the allow-list, without calling CAS', async () => {

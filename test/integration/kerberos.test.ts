@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/sso/handler.ts';
-import { SpnegoAcceptor, type KerberosSettings } from '../../shared/kerberos/spnego-acceptor.ts';
+import {
+  MAX_SPNEGO_TOKEN_LENGTH,
+  SpnegoAcceptor,
+  type KerberosSettings,
+} from '../../shared/kerberos/spnego-acceptor.ts';
 import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, testServices, refusal } from '../support/fixtures.ts';
 import { ifAssigned } from '../support/hooks.ts';
@@ -83,6 +87,14 @@ describe('Kerberos (SPNEGO) exchange against a real KDC', () => {
     expect(result.statusCode).toBe(401);
     expect(result.headers?.['www-authenticate']).toBe('Negotiate');
     expect(bodyOf(result).error).toBe('SsoAuthenticationFailed');
+  });
+
+  it('examines a token of exactly the length limit and refuses one character more for its length', async () => {
+    const atLimit = await refusal(acceptor().accept(`Negotiate ${'A'.repeat(MAX_SPNEGO_TOKEN_LENGTH)}`));
+    expect(atLimit.code).toBe('SsoAuthenticationFailed');
+    expect((atLimit.cause as Error).message).not.toMatch(/longer than/);
+    const over = await refusal(acceptor().accept(`Negotiate ${'A'.repeat(MAX_SPNEGO_TOKEN_LENGTH + 1)}`));
+    expect((over.cause as Error).message).toBe(`token longer than ${MAX_SPNEGO_TOKEN_LENGTH} characters`);
   });
 
   it('refuses a header past the request limit with 400 before any GSS work', async () => {

@@ -25,10 +25,10 @@ describe('request size limits', () => {
     expect(bodyOf(result)).toEqual({ error: 'InvalidRequest', message: 'Query string exceeds 8192 bytes' });
   });
 
-  it('refuses bodies over 16 KB with 400 InvalidRequest', async () => {
-    const result = await postLogin({ login: 'a', password: 'b', pad: 'x'.repeat(16_400) });
+  it('refuses bodies over 20 KB with 400 InvalidRequest', async () => {
+    const result = await postLogin({ login: 'a', password: 'b', pad: 'x'.repeat(20_500) });
     expect(result.statusCode).toBe(400);
-    expect(bodyOf(result)).toEqual({ error: 'InvalidRequest', message: 'Request body exceeds 16384 bytes' });
+    expect(bodyOf(result)).toEqual({ error: 'InvalidRequest', message: 'Request body exceeds 20480 bytes' });
   });
 
   it('accepts requests just under the limits', async () => {

@@ -111,7 +111,7 @@ describe('POST /auth/login', () => {
       ['an object password', { login: 'a', password: { $ne: 1 } }, 'InvalidJson'],
       ['a string expiration', { login: 'a', password: 'b', expiration: '60' }, 'InvalidJson'],
       ['a negative expiration', { login: 'a', password: 'b', expiration: -1 }, 'InvalidJson'],
-      ['a body over 16 KB', { login: 'a', password: 'x'.repeat(17_000) }, 'InvalidRequest'],
+      ['a body over 20 KB', { login: 'a', password: 'x'.repeat(21_000) }, 'InvalidRequest'],
     ])('%s', async (_, body, code) => {
       const result = await login(body);
       expect(result.statusCode).toBe(400);

@@ -2,9 +2,10 @@ import { PassThrough, Readable } from 'node:stream';
 import { createPublicKey } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { base64url, decodeJwt, decodeProtectedHeader, importJWK, SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rememberSecrets } from '../support/log-capture.ts';
 import { handler } from '../../functions/oidc/handler.ts';
-import { OidcVerifier, type OidcSettings } from '../../shared/oidc/oidc-verifier.ts';
+import { MAX_OIDC_TOKEN_LENGTH, OidcVerifier, type OidcSettings } from '../../shared/oidc/oidc-verifier.ts';
 import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal, uniqueLogin } from '../support/fixtures.ts';
 import { run as cli } from '../../cli/main.ts';
@@ -68,6 +69,11 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
+  // Opaque tokens have no shape the end-of-run log scan could know them by.
+  rememberSecrets(inject('logDir'), [
+    ...(ifAssigned(peer)?.opaqueTokens() ?? []),
+    ...(ifAssigned(other)?.opaqueTokens() ?? []),
+  ]);
   await ifAssigned(peer)?.stop();
   await ifAssigned(other)?.stop();
 });
@@ -188,6 +194,26 @@ describe('OIDC token checks', () => {
   it('refuses opaque tokens when it has no introspection credentials', async () => {
     const verifier = new OidcVerifier(settings({ clientId: undefined, clientSecret: undefined }));
     expect((await refusal(verifier.loginOf(await peer.mintOpaqueToken('alice')))).code).toBe('OidcInvalidToken');
+  });
+
+  it('examines a token of exactly the length limit, by POST too, and refuses one character more for its length', async () => {
+    const verifier = new OidcVerifier(settings());
+    // Opaque: introspected, and the provider knows no such token.
+    const atLimit = await refusal(verifier.loginOf('a'.repeat(MAX_OIDC_TOKEN_LENGTH)));
+    expect(atLimit.code).toBe('OidcInvalidToken');
+    expect((atLimit.cause as Error).message).not.toMatch(/longer than/);
+    const over = await refusal(verifier.loginOf('a'.repeat(MAX_OIDC_TOKEN_LENGTH + 1)));
+    expect((over.cause as Error).message).toBe(`token longer than ${MAX_OIDC_TOKEN_LENGTH} characters`);
+
+    const posted = await exchange('a'.repeat(MAX_OIDC_TOKEN_LENGTH), 'POST');
+    expect(posted.statusCode).toBe(401);
+    expect(bodyOf(posted).error).toBe('OidcInvalidToken');
+    const postedOver = await exchange('a'.repeat(MAX_OIDC_TOKEN_LENGTH + 1), 'POST');
+    expect(postedOver.statusCode).toBe(400);
+    expect(bodyOf(postedOver)).toEqual({
+      error: 'InvalidJson',
+      message: `Field "token" is longer than ${MAX_OIDC_TOKEN_LENGTH} characters`,
+    });
   });
 
   it('reads the login from the configured claim', async () => {

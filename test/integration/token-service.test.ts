@@ -7,7 +7,7 @@ import { liveSessions, liveTokens } from '../../shared/tokens/user-tokens.ts';
 import { sdkGetSecretValue } from '../../shared/clients/aws.ts';
 import { SigningKeys } from '../../shared/secrets/signing-keys.ts';
 import { VersionedSecret, type GetSecretValue } from '../../shared/secrets/versioned-secret.ts';
-import { TokenVerifier } from '../../shared/tokens/token-verifier.ts';
+import { MAX_XUC_TOKEN_LENGTH, TokenVerifier } from '../../shared/tokens/token-verifier.ts';
 import { createSecret } from '../support/secrets.ts';
 import { createUser, testConfig, testServices, uniqueLogin, refusal } from '../support/fixtures.ts';
 
@@ -124,6 +124,31 @@ describe('token service', () => {
     const error = await refusal(services.tokens.verify(await forge(issued.token)));
     expect(error.code).toBe('InvalidToken');
     expect(error.status).toBe(401);
+  });
+
+  it('examines a token of exactly the length limit and refuses one character more for its length', async () => {
+    const services = testServices();
+    const { login } = await createUser(services);
+    const issued = await services.tokens.issue({ login, method: 'password' });
+    const { kid, key } = await services.signingKeys.current();
+    // The real token's claims, padded to a given length: valid in every other way.
+    const padded = async (length: number): Promise<string> => {
+      for (let header = 0; header < 4; header++) {
+        for (let pad = 0; pad < 2 * length; pad++) {
+          const token = await new SignJWT({ ...decodeJwt(issued.token), pad: 'x'.repeat(pad) })
+            .setProtectedHeader({ alg: 'HS256', kid, typ: 'JWT', ...(header ? { x: 'y'.repeat(header) } : {}) })
+            .sign(key);
+          if (token.length === length) return token;
+          if (token.length > length) break;
+        }
+      }
+      throw new Error(`no token of ${length} characters`);
+    };
+    const atLimit = await padded(MAX_XUC_TOKEN_LENGTH);
+    await expect(services.tokens.verify(atLimit)).resolves.toMatchObject({ tokenId: issued.record.tokenId });
+    const error = await refusal(services.tokens.verify(await padded(MAX_XUC_TOKEN_LENGTH + 1)));
+    expect(error.code).toBe('InvalidToken');
+    expect((error.cause as Error).message).toBe(`longer than ${MAX_XUC_TOKEN_LENGTH} characters`);
   });
 
   it('keeps tokens of the previous signing key valid for one rotation, then refuses them', async () => {

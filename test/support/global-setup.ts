@@ -43,7 +43,7 @@ export default async function setup(project: TestProject) {
     const scan = scanLogs(logDir, [playAuthToken, signingKey]);
     rmSync(logDir, { recursive: true, force: true });
     console.log(
-      `Scanned ${scan.lines} log lines of the whole run (${scan.auditEvents} audit events) for credentials: ${scan.leaks.length} found`,
+      `Scanned ${scan.lines} log lines of the whole run (${scan.auditEvents} audit events) for credentials and ${scan.secrets} secret values: ${scan.leaks.length} found`,
     );
     if (scan.leaks.length > 0) {
       // vitest reports an error thrown here but still exits 0: the run must fail all the same.

@@ -24,6 +24,14 @@ export function captureLogs(dir: string): void {
   }
 }
 
+/**
+ * Adds values of no telling shape (opaque OIDC tokens, say) to what the end-of-run scan looks
+ * for, from any test worker.
+ */
+export function rememberSecrets(dir: string, values: string[]): void {
+  if (values.length > 0) appendFileSync(join(dir, `${process.pid}.secrets`), `${values.join('\n')}\n`);
+}
+
 /** Throws unless this worker's log file holds `marker`. */
 export function assertCaptured(dir: string, marker: string): void {
   const file = join(dir, `${process.pid}.log`);
@@ -49,6 +57,8 @@ const CREDENTIAL_SHAPES: [string, RegExp][] = [
 export interface LogScan {
   lines: number;
   auditEvents: number;
+  /** How many exact values were looked for besides the credential shapes. */
+  secrets: number;
   leaks: string[];
 }
 
@@ -65,12 +75,20 @@ export function findCredentials(lines: string[], secrets: string[]): string[] {
 }
 
 export function scanLogs(dir: string, secrets: string[]): LogScan {
-  const lines = readdirSync(dir)
-    .filter((name) => name.endsWith('.log'))
-    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean));
+  const read = (extension: string) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith(extension))
+      .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean));
+  const lines = read('.log');
+  const remembered = read('.secrets');
   // The capture's own check logs an audit event: it proves the capture works, not that the functions were heard.
   const auditEvents = lines.filter(
     (line) => line.includes('"audit"') && !line.includes('"audit":"capture-check"'),
   ).length;
-  return { lines: lines.length, auditEvents, leaks: findCredentials(lines, secrets) };
+  return {
+    lines: lines.length,
+    auditEvents,
+    secrets: secrets.length + remembered.length,
+    leaks: findCredentials(lines, [...secrets, ...remembered]),
+  };
 }

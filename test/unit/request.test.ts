@@ -68,7 +68,7 @@ describe('JSON bodies', () => {
       'InvalidJson',
     ],
     ['non-UTF-8 bytes (decoded by the gateway)', { body: '{"login":"\uFFFD"}' }, 'InvalidJson'],
-    ['a body over 16 KB', { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) }) }, 'InvalidRequest'],
+    ['a body over the limit', { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) }) }, 'InvalidRequest'],
   ])('refuses %s with 400 %s', (_, request, code) => {
     const error = syncRefusal(() => jsonBody(request));
     expect(error.code).toBe(code);
