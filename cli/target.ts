@@ -50,7 +50,12 @@ export function resolveTarget(options: TargetOptions): Target {
     timeoutMs: 3000,
     endpoints: stack.endpoints,
     region: stack.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // The local stack's own credentials, session token included, as its functions get them.
+    credentials: {
+      accessKeyId: stack.environment.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: stack.environment.AWS_SECRET_ACCESS_KEY ?? '',
+      ...(stack.environment.AWS_SESSION_TOKEN ? { sessionToken: stack.environment.AWS_SESSION_TOKEN } : {}),
+    },
   };
   return {
     services: createServices(config, {

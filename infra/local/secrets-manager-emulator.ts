@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import { listen, serveLocalCallersOnly } from './servers.ts';
+import { serveSignedRequestsOnly, type SignedService } from './sigv4-verifier.ts';
 
 interface StoredVersion {
   value: string;
@@ -210,9 +211,13 @@ async function readBody(message: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Serves an emulator over HTTP on `host:port` (port 0 picks a free one). */
+/**
+ * Serves an emulator over HTTP on `host:port` (port 0 picks a free one), to local callers whose
+ * requests are signed with `signing`'s credentials.
+ */
 export async function serveSecretsManager(
   emulator: SecretsManagerEmulator,
+  signing: Omit<SignedService, 'name'>,
   port = 0,
   host = '127.0.0.1',
 ): Promise<{ endpoint: string; server: Server }> {
@@ -243,7 +248,11 @@ export async function serveSecretsManager(
     }
   };
   const server = serveLocalCallersOnly(
-    createServer((req, res) => void answer(req, res)),
+    serveSignedRequestsOnly(
+      createServer((req, res) => void answer(req, res)),
+      { ...signing, name: 'secretsmanager' },
+      'application/x-amz-json-1.1',
+    ),
     { type: 'AccessDeniedException', contentType: 'application/x-amz-json-1.1' },
   );
   const actualPort = await listen(server, port, host);

@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import {
   CreateSecretCommand,
@@ -18,6 +19,7 @@ import { ensureUser } from '../../shared/users/user-admin.ts';
 import { DynamoUserStore } from '../../shared/users/user-store.ts';
 import { SecretsManagerEmulator, serveSecretsManager } from './secrets-manager-emulator.ts';
 import { closeServer, listen, serveLocalCallersOnly } from './servers.ts';
+import { serveSignedRequestsOnly, type SigningCredentials } from './sigv4-verifier.ts';
 import { createTables } from './tables.ts';
 
 export interface Endpoints {
@@ -26,7 +28,12 @@ export interface Endpoints {
 }
 
 export const LOCAL_REGION = 'us-east-1';
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** What every local caller signs with: temporary credentials, session token included, as Lambda's are. */
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'LOCALACCESSKEY',
+  secretAccessKey: 'local-secret-access-key',
+  sessionToken: 'local-session-token',
+} as const satisfies SigningCredentials;
 
 /** The variables that point the AWS SDK of a function, a test or the CLI at the emulators. */
 export function localAwsEnvironment(endpoints: Endpoints): Record<string, string> {
@@ -35,6 +42,7 @@ export function localAwsEnvironment(endpoints: Endpoints): Record<string, string
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: LOCAL_CREDENTIALS.sessionToken,
     AWS_REGION: LOCAL_REGION,
   };
 }
@@ -77,6 +85,24 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
+/** The region and credentials every local endpoint expects its requests signed with. */
+export const LOCAL_SIGNING = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+
+/**
+ * dynalite (on disk under `path`, in memory without), serving local callers whose requests are
+ * signed as AWS would check them: dynalite itself checks no signature.
+ */
+export function serveDynalite(path?: string): Server {
+  return serveLocalCallersOnly(
+    serveSignedRequestsOnly(
+      dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path ? { path } : {}) }),
+      { ...LOCAL_SIGNING, name: 'dynamodb' },
+      'application/x-amz-json-1.0',
+    ),
+    { type: 'com.amazon.coral.service#AccessDeniedException', contentType: 'application/x-amz-json-1.0' },
+  );
+}
+
 /** Starts dynalite and the Secrets Manager emulator in this process. */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const host = options.host ?? '127.0.0.1';
@@ -85,18 +111,11 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     chmodSync(options.dataDir, 0o700);
   }
-  const dynamo = serveLocalCallersOnly(
-    dynalite({
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-      ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}),
-    }),
-    { type: 'com.amazon.coral.service#AccessDeniedException', contentType: 'application/x-amz-json-1.0' },
-  );
+  const dynamo = serveDynalite(options.dataDir ? join(options.dataDir, 'dynamodb') : undefined);
   const dynamoPort = await listen(dynamo, options.dynamodbPort ?? 0, host);
   const secrets = await serveSecretsManager(
     new SecretsManagerEmulator(options.dataDir ? join(options.dataDir, 'secrets.json') : undefined),
+    LOCAL_SIGNING,
     options.secretsManagerPort ?? 0,
     host,
   );

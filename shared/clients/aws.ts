@@ -16,7 +16,7 @@ export interface AwsClientOptions {
   endpoints?: { dynamodb?: string; secretsManager?: string };
   region?: string;
   /** Static credentials, for the local emulators; otherwise the SDK's default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Sends the requests in place of a handler built from `timeoutMs` (benchmarks count round trips there). */
   requestHandler?: NodeHttpHandler;
 }

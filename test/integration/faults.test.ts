@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as authorizer } from '../../functions/authorizer/handler.ts';
 import { handler as check } from '../../functions/check/handler.ts';
-import { LOCAL_REGION, localAwsEnvironment, provisionStack } from '../../infra/local/stack.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnvironment, provisionStack } from '../../infra/local/stack.ts';
 import { createDocumentClient, createSecretsClient, sdkGetSecretValue } from '../../shared/clients/aws.ts';
 import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../../shared/clients/aws-json-rpc.ts';
 import { rpcBatchGet, rpcGetSecretValue } from '../../shared/clients/rpc-reads.ts';
@@ -95,7 +95,7 @@ describe('faults of the AWS dependencies', () => {
       const options = {
         timeoutMs: 200,
         region: LOCAL_REGION,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        credentials: LOCAL_CREDENTIALS,
       };
       const endpoints = { dynamodb: silent.origin, secretsManager: silent.origin };
       const sdkStore = new DynamoTokenStore(createDocumentClient({ ...options, endpoints }), 'tokens');

@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { localClients, startEmulators } from '../../infra/local/stack.ts';
+import aws4 from 'aws4';
+import { LOCAL_SIGNING, localClients, startEmulators } from '../../infra/local/stack.ts';
 
 const { secrets } = localClients(inject('endpoints'));
 
@@ -63,13 +64,24 @@ describe('the local Secrets Manager endpoint, through the real SDK client', () =
 });
 
 describe('the local emulators serve local callers only', () => {
-  /** A raw request, with the Host and Origin a browser page would send. */
+  /** A raw request, signed as the SDK would sign it, with the Host and Origin a browser page would send. */
   function post(
     endpoint: string,
     target: string,
     headers: Record<string, string>,
   ): Promise<{ status: number; body: string }> {
     const url = new URL(endpoint);
+    const signed = aws4.sign(
+      {
+        service: target.startsWith('secretsmanager') ? 'secretsmanager' : 'dynamodb',
+        region: LOCAL_SIGNING.region,
+        method: 'POST',
+        path: '/',
+        body: '{}',
+        headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers },
+      },
+      LOCAL_SIGNING.credentials,
+    );
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -77,7 +89,7 @@ describe('the local emulators serve local callers only', () => {
           port: url.port,
           method: 'POST',
           path: '/',
-          headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers },
+          headers: signed.headers as Record<string, string>,
         },
         (res) => {
           let body = '';

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
 import { SecretsManagerEmulator, serveSecretsManager } from '../../infra/local/secrets-manager-emulator.ts';
 import { closeServer, listen } from '../../infra/local/servers.ts';
+import { LOCAL_SIGNING, serveDynalite } from '../../infra/local/stack.ts';
 import { freePort } from '../../infra/local/run-stack.ts';
 
 /**
@@ -19,7 +19,7 @@ export async function stoppableEmulators() {
   const emulators = {
     endpoints: { dynamodb: `http://127.0.0.1:${ports.dynamodb}`, secretsManager: `http://127.0.0.1:${ports.secrets}` },
     async startDynamo() {
-      dynamo = dynalite({ path: join(dir, 'dynamodb'), createTableMs: 0 });
+      dynamo = serveDynalite(join(dir, 'dynamodb'));
       await listen(dynamo, ports.dynamodb);
     },
     async stopDynamo() {
@@ -27,8 +27,8 @@ export async function stoppableEmulators() {
       dynamo = undefined;
     },
     async startSecrets() {
-      secrets = (await serveSecretsManager(new SecretsManagerEmulator(join(dir, 'secrets.json')), ports.secrets))
-        .server;
+      const emulator = new SecretsManagerEmulator(join(dir, 'secrets.json'));
+      secrets = (await serveSecretsManager(emulator, LOCAL_SIGNING, ports.secrets)).server;
     },
     async stopSecrets() {
       if (secrets) await closeServer(secrets);
