@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 
 export interface Bundle {
@@ -20,6 +21,8 @@ interface EsbuildSettings {
   mainFields?: string[];
   exclude?: string[];
   alias?: Record<string, string>;
+  /** A file exporting the esbuild plugins, relative to the service folder. */
+  plugins?: string;
 }
 
 function esbuildSettings(root: string): EsbuildSettings {
@@ -28,6 +31,12 @@ function esbuildSettings(root: string): EsbuildSettings {
     custom?: { esbuild?: EsbuildSettings };
   };
   return service.custom?.esbuild ?? {};
+}
+
+/** The plugins of `custom.esbuild.plugins`, loaded as serverless-esbuild loads them: `require()` from the service folder. */
+function esbuildPlugins(root: string, settings: EsbuildSettings): Plugin[] {
+  if (!settings.plugins) return [];
+  return createRequire(join(root, 'serverless.yml'))(join(root, settings.plugins)) as Plugin[];
 }
 
 /**
@@ -54,6 +63,7 @@ export async function buildBundles(root: string, outdir: string): Promise<Bundle
     ...(settings.mainFields ? { mainFields: settings.mainFields } : {}),
     external: settings.exclude ?? [],
     alias: settings.alias ?? {},
+    plugins: esbuildPlugins(root, settings),
     outExtension: { '.js': '.cjs' },
     metafile: true,
     logLevel: 'silent',

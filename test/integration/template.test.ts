@@ -273,7 +273,13 @@ describe('the deployable template (osls package --stage prod)', () => {
     ]) {
       expect(routes[key]).toBe('CUSTOM');
     }
-    for (const key of ['POST /xuc/api/2.0/auth/login', 'GET /xuc/api/2.0/auth/check', 'GET /xuc/api/2.0/auth/health'])
+    for (const key of [
+      'POST /xuc/api/2.0/auth/login',
+      'GET /xuc/api/2.0/auth/check',
+      'GET /xuc/api/2.0/auth/health',
+      'GET /docs',
+      'GET /openapi.json',
+    ])
       expect(routes[key]).toBe('NONE');
   });
 
