@@ -1,9 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Middleware } from 'openapi-fetch';
+import type { OpenAPI3 } from 'openapi-typescript';
+import { parse } from 'yaml';
+import { createXucAuthClient, type XucAuthClientOptions } from '../../client/xuc-auth-client.ts';
+import { generateClientSchema, SCHEMA_FILE, SPEC_FILE } from '../../client/generate.ts';
 import { privateStackEnv, startLocalStack, type RunningStack } from '../../infra/local/run-stack.ts';
 import { findCredentials } from '../support/log-capture.ts';
 import { OpenApiContract } from '../support/openapi-contract.ts';
@@ -41,6 +46,23 @@ async function call(
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
   answered.push({ method, path: new URL(`${base}${path}`).pathname, status: response.status, body });
   return { status: response.status, body, headers: response.headers };
+}
+
+/** Keeps every answer the typed client receives, to be checked against openapi.yaml with the others. */
+const recordAnswers: Middleware = {
+  async onResponse({ request, response }) {
+    const text = await response.clone().text();
+    const json = response.headers.get('content-type')?.startsWith('application/json');
+    const body = text && json ? (JSON.parse(text) as unknown) : undefined;
+    answered.push({ method: request.method, path: new URL(request.url).pathname, status: response.status, body });
+  },
+};
+
+/** The typed client generated from openapi.yaml, as an integrator uses it. */
+function typedClient(options: XucAuthClientOptions = {}) {
+  const client = createXucAuthClient(`http://localhost:${env.PORT}`, options);
+  client.use(recordAnswers);
+  return client;
 }
 
 /** The CLI, run as a user would against the running stack (it finds the stack through LOCAL_DATA_DIR). */
@@ -230,6 +252,50 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
     expect(checked.body?.login).toBe('e2e-agent');
   });
 
+  it('serves its contract at /openapi.json, from which the typed client is generated', async () => {
+    const client = typedClient();
+    const served = await client.GET('/openapi.json');
+    expect(served.response.status).toBe(200);
+    expect(served.response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(served.response.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(served.data).toEqual(parse(readFileSync(SPEC_FILE, 'utf8')));
+    // openapi-typescript, given the served document, writes the very types the committed client compiles against.
+    expect((await generateClientSchema(served.data as OpenAPI3)) === readFileSync(SCHEMA_FILE, 'utf8')).toBe(true);
+
+    const etag = served.response.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[\w-]{43}"$/);
+    const again = await client.GET('/openapi.json', { headers: { 'If-None-Match': etag } });
+    expect(again.response.status).toBe(304);
+    expect(again.response.headers.get('etag')).toBe(etag);
+    const changed = await client.GET('/openapi.json', { headers: { 'If-None-Match': '"an-older-version"' } });
+    expect(changed.response.status).toBe(200);
+  });
+
+  it('drives login → check → tokens → logout through the typed client', async () => {
+    const login = await typedClient().POST('/xuc/api/2.0/auth/login', {
+      body: { login: 'demo', password: 'demo-password', softwareType: 'typed-client' },
+    });
+    expect(login.error).toBeUndefined();
+    expect(login.data).toEqual({ login: 'demo', token: expect.any(String), TTL: 3600 });
+    const token = login.data?.token ?? '';
+
+    const user = typedClient({ token });
+    const checked = await user.GET('/xuc/api/2.0/auth/check');
+    expect(checked.data).toMatchObject({ login: 'demo', TTL: 3600 });
+    const listed = await user.GET('/xuc/api/2.0/auth/tokens');
+    expect(listed.data?.tokens.find((session) => session.current)).toMatchObject({
+      method: 'password',
+      softwareType: 'typed-client',
+    });
+    const out = await user.POST('/xuc/api/2.0/auth/logout');
+    expect(out.response.status).toBe(204);
+    await sleep(1100);
+    const after = await user.GET('/xuc/api/2.0/auth/check');
+    expect(after.data).toBeUndefined();
+    expect(after.error).toEqual({ error: 'InvalidToken', message: 'Invalid token' });
+    expect((await typedClient({ token, tokenIn: 'bearer' }).GET('/xuc/api/2.0/auth/tokens')).response.status).toBe(403);
+  });
+
   it('serves the API reference at /docs, rendered in a real browser with every endpoint', async () => {
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -267,6 +333,7 @@ describe('the local stack started with npm start', { timeout: 60_000 }, () => {
         'Revoke every token of the caller',
         'Revoke one token of the caller',
         'Whether DynamoDB and Secrets Manager answer',
+        'This reference as an OpenAPI 3.1 document (JSON)',
       ]) {
         expect(text).toContain(summary);
       }
