@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the local stack with real peers on loopback (an OpenID Connect provider always;
  * the CAS server and the Kerberos KDC when their Debian packages are installed), then every
- * exchange and the authorizer, step by step, and everything stopped at the end.
+ * exchange and the authorizer, step by step, and everything stopped at the end. Its calls go
+ * through the typed client generated from openapi.yaml (client/), as an integrator's would.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { casServerInstalled, startCasServer, type CasServer } from '../peers/cas
 import { kdcInstalled, startKdc, type Kdc } from '../peers/kdc.ts';
 import { OIDC_API_AUDIENCE, startOidcPeer, type OidcPeer } from '../peers/oidc-provider.ts';
 import { privateStackEnv, startLocalStack, type RunningStack } from '../local/run-stack.ts';
+import { createXucAuthClient, type TokenPlacement } from '../../client/xuc-auth-client.ts';
 
 const SHARED_TOKEN = `demo-shared-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 const results: { step: string; ok: boolean }[] = [];
@@ -84,25 +86,20 @@ async function main(): Promise<number> {
     };
     say('Starting the local stack (npm start)…');
     stack = await startLocalStack(env);
-    const base = `http://localhost:${env.PORT}/xuc/api/2.0/auth`;
+    const origin = `http://localhost:${env.PORT}`;
+    const base = `${origin}/xuc/api/2.0/auth`;
     say(`  API                      ${base}\n`);
 
+    /** The typed client, without a token or presenting one in the given place. */
+    const api = createXucAuthClient(origin);
+    const withToken = (token: string, tokenIn: TokenPlacement = 'header') =>
+      createXucAuthClient(origin, { token, tokenIn });
     /** What the API answers, as far as the demo reads it. */
-    type Answer = { status: number; body: { login?: string; error?: string; token?: string; tokens?: unknown[] } };
-    const call = async (
-      method: string,
-      path: string,
-      headers: Record<string, string> = {},
-      body?: unknown,
-    ): Promise<Answer> => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...headers },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : {}) as Answer['body'] };
-    };
+    type Answer = { status: number; body: { login?: string; error?: string } };
+    const answer = ({ data, error, response }: { data?: unknown; error?: unknown; response: Response }): Answer => ({
+      status: response.status,
+      body: data ?? error ?? {},
+    });
     const expectStatus = (answer: Answer, status: number, describe = true) => {
       if (answer.status !== status)
         throw new Error(`expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -120,48 +117,67 @@ async function main(): Promise<number> {
 
     say('Walking through every exchange and the authorizer:');
     let token = '';
-    await step('GET /health', async () => expectStatus(await call('GET', '/health'), 200));
+    await step('GET /health', async () => expectStatus(answer(await api.GET('/xuc/api/2.0/auth/health')), 200));
+    await step('GET /openapi.json, the contract the client comes from', async () => {
+      const served = await api.GET('/openapi.json');
+      const paths = Object.keys(served.data?.paths ?? {}).length;
+      return `${expectStatus(answer(served), 200, false)} OpenAPI ${served.data?.openapi ?? '?'}, ${paths} paths`;
+    });
     await step('CLI: users add alice --profile agent --password-stdin', () =>
       Promise.resolve(admin(['users', 'add', 'alice', '--profile', 'agent', '--password-stdin'], 'alice-password\n')),
     );
     await step('POST /login with a wrong password', async () =>
-      expectStatus(await call('POST', '/login', {}, { login: 'alice', password: 'nope' }), 401),
+      expectStatus(
+        answer(await api.POST('/xuc/api/2.0/auth/login', { body: { login: 'alice', password: 'nope' } })),
+        401,
+      ),
     );
     await step('POST /login {"login":"alice","password":…}', async () => {
-      const answer = await call('POST', '/login', {}, { login: 'alice', password: 'alice-password' });
-      token = String(answer.body.token);
-      return expectStatus(answer, 200);
+      const login = await api.POST('/xuc/api/2.0/auth/login', { body: { login: 'alice', password: 'alice-password' } });
+      token = login.data?.token ?? '';
+      return expectStatus(answer(login), 200);
     });
     await step('GET /check (X-Auth-Token) → renewed token', async () =>
-      expectStatus(await call('GET', '/check', { 'X-Auth-Token': token }), 200),
+      expectStatus(answer(await withToken(token).GET('/xuc/api/2.0/auth/check')), 200),
     );
     await step('authorizer: GET /tokens with Authorization: Bearer', async () => {
-      const answer = await call('GET', '/tokens', { Authorization: `Bearer ${token}` });
-      return `${expectStatus(answer, 200, false)} ${(answer.body.tokens as unknown[]).length} live token(s)`;
+      const listed = await withToken(token, 'bearer').GET('/xuc/api/2.0/auth/tokens');
+      return `${expectStatus(answer(listed), 200, false)} ${listed.data?.tokens.length ?? 0} live token(s)`;
     });
     await step('authorizer: GET /tokens?token=…', async () =>
-      expectStatus(await call('GET', `/tokens?token=${encodeURIComponent(token)}`), 200),
+      expectStatus(answer(await withToken(token, 'query').GET('/xuc/api/2.0/auth/tokens')), 200),
     );
-    await step('authorizer: no token', async () => expectStatus(await call('GET', '/tokens'), 401, false));
+    await step('authorizer: no token', async () =>
+      expectStatus(answer(await api.GET('/xuc/api/2.0/auth/tokens')), 401, false),
+    );
     await step('authorizer: forged token', async () =>
-      expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': `${token.slice(0, -4)}AAAA` }), 403, false),
+      expectStatus(answer(await withToken(`${token.slice(0, -4)}AAAA`).GET('/xuc/api/2.0/auth/tokens')), 403, false),
     );
     await step('authorizer: shared token (server principal, no user)', async () =>
-      expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': SHARED_TOKEN }), 400),
+      expectStatus(answer(await withToken(SHARED_TOKEN).GET('/xuc/api/2.0/auth/tokens')), 400),
     );
     await step('GET /oidc with a token from a real authorization-code flow', async () => {
       const { accessToken } = await oidc.authorizationCodeFlow('alice');
-      return expectStatus(await call('GET', '/oidc', { Authorization: `Bearer ${accessToken}` }), 200);
+      const exchange = await api.GET('/xuc/api/2.0/auth/oidc', {
+        params: { header: { Authorization: `Bearer ${accessToken}` } },
+      });
+      return expectStatus(answer(exchange), 200);
     });
     await step('POST /oidc for an identity with no XiVO user (bob)', async () =>
-      expectStatus(await call('POST', '/oidc', {}, { token: await oidc.mintAccessToken('bob') }), 403),
+      expectStatus(
+        answer(await api.POST('/xuc/api/2.0/auth/oidc', { body: { token: await oidc.mintAccessToken('bob') } })),
+        403,
+      ),
     );
     if (peers.cas) {
       const cas = peers.cas;
       await step('GET /cas with a ticket from the CAS login form', async () => {
         const service = 'http://localhost:9999/app/';
         const ticket = await cas.ticketFor(service);
-        return expectStatus(await call('GET', `/cas?${new URLSearchParams({ service, ticket }).toString()}`), 200);
+        return expectStatus(
+          answer(await api.GET('/xuc/api/2.0/auth/cas', { params: { query: { service, ticket } } })),
+          200,
+        );
       });
     } else
       skip(
@@ -185,13 +201,13 @@ async function main(): Promise<number> {
         'install krb5-kdc krb5-admin-server krb5-user libkrb5-dev (npm run setup:system), then npm ci',
       );
     await step('POST /logout', async () =>
-      expectStatus(await call('POST', '/logout', { 'X-Auth-Token': token }), 204, false),
+      expectStatus(answer(await withToken(token).POST('/xuc/api/2.0/auth/logout')), 204, false),
     );
     await step('authorizer: the logged-out token', async () =>
-      expectStatus(await call('GET', '/tokens', { 'X-Auth-Token': token }), 403, false),
+      expectStatus(answer(await withToken(token).GET('/xuc/api/2.0/auth/tokens')), 403, false),
     );
     await step('GET /check with the logged-out token', async () =>
-      expectStatus(await call('GET', '/check', { 'X-Auth-Token': token }), 401),
+      expectStatus(answer(await withToken(token).GET('/xuc/api/2.0/auth/check')), 401),
     );
   } finally {
     say('\nStopping everything…');

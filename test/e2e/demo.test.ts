@@ -28,12 +28,14 @@ describe('npm run demo', () => {
     const run = spawnSync('npm', ['run', 'demo'], { encoding: 'utf8', timeout: 110_000, env });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const steps = run.stdout.split('\n').filter((line) => /^\s+\[\s*\d+\] /.test(line));
-    expect(steps.length).toBe(17);
-    expect(steps.filter((line) => line.includes('✔'))).toHaveLength(17);
+    expect(steps.length).toBe(18);
+    expect(steps.filter((line) => line.includes('✔'))).toHaveLength(18);
     for (const exchange of ['POST /login {', 'GET /oidc', 'GET /cas', 'GET /sso']) {
       expect(steps.find((line) => line.includes(exchange))).toMatch(/200 login=alice/);
     }
-    expect(run.stdout).toContain('17 steps succeeded, 0 failed.');
+    // Its calls go through the typed client, which starts from the contract the stack serves.
+    expect(steps.find((line) => line.includes('GET /openapi.json'))).toMatch(/200 OpenAPI 3\.1\.\d+, \d+ paths/);
+    expect(run.stdout).toContain('18 steps succeeded, 0 failed.');
     // What the demo and its stack print holds no credential (the demo's own password is never echoed).
     expect(findCredentials(`${run.stdout}\n${run.stderr}`.split('\n'), ['alice-password'])).toEqual([]);
     expect(commandLines().some((line) => line.includes('xuc-auth-demo-'))).toBe(false);
