@@ -125,7 +125,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The caller's live sessions, each as its newest token (never their values) */
+    /** The caller's live sessions, newest first, each as its newest token (never their values) */
     get: operations['listTokens'];
     put?: never;
     post?: never;
@@ -228,6 +228,8 @@ export interface components {
       TTL: number;
     };
     TokenList: {
+      /** @description Present when more sessions follow; pass it as `cursor` for the next page. */
+      nextCursor?: string;
       tokens: {
         /**
          * Format: uuid
@@ -567,14 +569,19 @@ export interface operations {
   };
   listTokens: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Sessions per page. */
+        limit?: number;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The live tokens of the caller's login. */
+      /** @description The live sessions of the caller's login, at most `MAX_SESSIONS_PER_USER` (50 by default): an exchange beyond it ends the login's oldest session. */
       200: {
         headers: {
           [name: string]: unknown;
