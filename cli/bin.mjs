@@ -1,6 +1,11 @@
 #!/usr/bin/env node
+// Node's async scrypt runs on libuv's threadpool (4 threads unless told), which reads this
+// variable when it first starts: before anything is imported. `users import` hashes a password
+// per core at once, and the pool needs a thread to spare for DNS and file work besides.
+import { availableParallelism } from 'node:os';
+process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 1));
 // The CLI is TypeScript; tsx compiles it on load, so the repository needs no build step.
-import { register } from 'tsx/esm/api';
+const { register } = await import('tsx/esm/api');
 register();
 const { run } = await import('./main.ts');
 process.exitCode = await run({

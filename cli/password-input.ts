@@ -18,17 +18,8 @@ export async function readPasswordFromStdin(stdin: Readable): Promise<string> {
 const graphemes = (text: string): string[] =>
   Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), (part) => part.segment);
 
-/** Password length policy of the CLI: long enough to resist guessing, short enough for scrypt's input. */
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 1024;
-
-/** Throws the policy's message for a password that breaks it. */
-export function checkPasswordPolicy(password: string): void {
-  const length = graphemes(password).length;
-  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
-    throw new Error(`A password has ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
-  }
-}
+// The length policy is shared with the users import.
+export { checkPasswordPolicy } from '../shared/users/password-policy.ts';
 
 /**
  * What a keystroke does to the password being typed. Enter (or Ctrl-D, as at a shell prompt)

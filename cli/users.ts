@@ -6,6 +6,7 @@ import { hashPassword } from '../shared/users/passwords.ts';
 import { revokeAllTokens } from '../shared/tokens/user-tokens.ts';
 import { addUser } from '../shared/users/user-admin.ts';
 import type { User } from '../shared/users/user-store.ts';
+import { importExportCommands } from './users-import.ts';
 
 /** What the CLI shows of a user: never the password hash. */
 function userView(user: User) {
@@ -16,6 +17,8 @@ function userView(user: User) {
     disabled: user.disabled,
     hasPassword: Boolean(user.passwordHash),
     oidcSubject: user.oidcSubject ?? null,
+    firstname: user.firstname ?? null,
+    lastname: user.lastname ?? null,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
   };
@@ -116,7 +119,7 @@ export function usersCommands(program: Command, cli: CliContext): void {
       const all = (await cli.target().services.users.list()).map(userView);
       cli.print(
         table(
-          all.map(({ createdAt: _c, updatedAt: _u, oidcSubject: _s, ...row }) => row),
+          all.map(({ createdAt: _c, updatedAt: _u, oidcSubject: _s, firstname: _f, lastname: _l, ...row }) => row),
           '(no users)',
         ),
         all,
@@ -170,4 +173,6 @@ export function usersCommands(program: Command, cli: CliContext): void {
         revokedTokens: revoked,
       });
     });
+
+  importExportCommands(users, cli);
 }

@@ -11,6 +11,8 @@ export interface NewUser {
 }
 
 const LOGIN_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
+export const LOGIN_RULE = 'A login is 1 to 128 letters, digits, ".", "_", "@" or "-"';
+export const isValidLogin = (login: string): boolean => LOGIN_PATTERN.test(login);
 
 /** Adds a user with a freshly hashed password; refuses a taken or malformed login. */
 export async function addUser(
@@ -19,8 +21,8 @@ export async function addUser(
   policy: ScryptParams,
   now: Date = new Date(),
 ): Promise<User> {
-  if (!LOGIN_PATTERN.test(user.login)) {
-    throw new XucError('InvalidRequest', { message: 'A login is 1 to 128 letters, digits, ".", "_", "@" or "-"' });
+  if (!isValidLogin(user.login)) {
+    throw new XucError('InvalidRequest', { message: LOGIN_RULE });
   }
   if (!user.profile.trim()) throw new XucError('InvalidRequest', { message: 'A profile is required' });
   const record: User = {

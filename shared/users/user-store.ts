@@ -20,6 +20,21 @@ export interface User {
   updatedAt: string;
   /** The OpenID Connect subject (`sub`) bound to this login at its first OIDC exchange. */
   oidcSubject?: string;
+  /** The person's names, as XiVO knows them (users import); for the administrators, never for a decision. */
+  firstname?: string;
+  lastname?: string;
+}
+
+/**
+ * What an import may change of an existing user, in one write: a value sets the attribute, `null`
+ * removes it, an absent key leaves it as it is.
+ */
+export interface UserChanges {
+  profile?: string | null;
+  ctiLoginEnabled?: boolean;
+  firstname?: string | null;
+  lastname?: string | null;
+  passwordHash?: string;
 }
 
 /** XiVO's rule: only users with CTI login enabled and a profile may log in, and never disabled ones. */
@@ -44,6 +59,11 @@ export interface UserStore {
   unbindOidcSubject(login: string, now: Date): Promise<boolean>;
   /** Replaces the hash only if it is still `previousHash`, so a concurrent password change wins. */
   replacePasswordHash(login: string, previousHash: string, nextHash: string, now: Date): Promise<void>;
+  /**
+   * Applies `changes` in one write, only if the user is still as last read (its `updatedAt` is
+   * `readUpdatedAt`); resolves false otherwise, so that a concurrent change is never overwritten.
+   */
+  update(login: string, changes: UserChanges, readUpdatedAt: string, now: Date): Promise<boolean>;
 }
 
 /** The user store in a DynamoDB table keyed by `login`. */
@@ -148,6 +168,34 @@ export class DynamoUserStore implements UserStore {
           UpdateExpression: 'SET passwordHash = :next, updatedAt = :now',
           ConditionExpression: 'passwordHash = :previous',
           ExpressionAttributeValues: { ':next': nextHash, ':previous': previousHash, ':now': now.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  update(login: string, changes: UserChanges, readUpdatedAt: string, now: Date): Promise<boolean> {
+    const set = ['updatedAt = :now'];
+    const remove: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':now': now.toISOString(), ':read': readUpdatedAt };
+    for (const [key, value] of Object.entries(changes) as [keyof UserChanges, unknown][]) {
+      if (value === undefined) continue;
+      names[`#${key}`] = key;
+      if (value === null) remove.push(`#${key}`);
+      else {
+        set.push(`#${key} = :${key}`);
+        values[`:${key}`] = value;
+      }
+    }
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { login },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'updatedAt = :read',
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
         }),
       ),
     );
