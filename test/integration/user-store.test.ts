@@ -90,4 +90,31 @@ describe('user store', () => {
     await services.users.replacePasswordHash(login, passwordHash!, 'new-hash', new Date());
     expect((await services.users.get(login))?.passwordHash).toBe('new-hash');
   });
+
+  it('updates several attributes in one write, removing those set to null, only if nobody changed the user since it was read', async () => {
+    const services = testServices();
+    const { login } = await createUser(services, { profile: 'agent' });
+    const read = (await services.users.get(login))!;
+    const later = new Date(Date.parse(read.updatedAt) + 1000);
+    expect(await services.users.update(login, { profile: null, firstname: 'Ann' }, 'stale', later)).toBe(false);
+    expect(await services.users.get(login)).toEqual(read);
+    expect(await services.users.update(uniqueLogin(), { firstname: 'Nobody' }, read.updatedAt, later)).toBe(false);
+    expect(
+      await services.users.update(
+        login,
+        { profile: null, ctiLoginEnabled: false, firstname: 'Ann' },
+        read.updatedAt,
+        later,
+      ),
+    ).toBe(true);
+    const { profile: _gone, ...kept } = read;
+    expect(await services.users.get(login)).toEqual({
+      ...kept,
+      ctiLoginEnabled: false,
+      firstname: 'Ann',
+      updatedAt: later.toISOString(),
+    });
+    // The read is stale now: a second writer from the same read is refused.
+    expect(await services.users.update(login, { lastname: 'Late' }, read.updatedAt, later)).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
@@ -9,6 +9,9 @@ import { localClients, provisionStack } from '../../infra/local/stack.ts';
 import { passwordLogin } from '../../shared/auth/password-login.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createServices, type Services } from '../../shared/services.ts';
+import { scryptHasher, type PasswordHasher } from '../../shared/users/passwords.ts';
+import { hashingConcurrency, importUsers } from '../../shared/users/user-import.ts';
+import { parseXivoUsers } from '../../shared/users/xivo-users-csv.ts';
 
 const HEADER = 'username,password,cti_profile_enabled,cti_profile_name,firstname,lastname';
 const dir = mkdtempSync(join(tmpdir(), 'xuc-auth-import-'));
@@ -271,6 +274,46 @@ describe('xuc-auth users import', () => {
     expect(terminal.stderr).toContain('Importing users [');
     expect(terminal.stderr).toContain('ETA');
     expect(terminal.stdout).not.toContain('Importing users [');
+  });
+});
+
+/** The real scrypt, counting the derivations and how many run at once. */
+function countingHasher() {
+  const counts = { hashes: 0, verifies: 0, inFlight: 0, maxInFlight: 0 };
+  const counted = async <T>(kind: 'hashes' | 'verifies', derive: () => Promise<T>): Promise<T> => {
+    counts[kind]++;
+    counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
+    try {
+      return await derive();
+    } finally {
+      counts.inFlight--;
+    }
+  };
+  const hasher: PasswordHasher = {
+    hash: (secret, params) => counted('hashes', () => scryptHasher.hash(secret, params)),
+    verify: (secret, encoded) => counted('verifies', () => scryptHasher.verify(secret, encoded)),
+  };
+  return { hasher, counts };
+}
+
+describe('users import: the hashing work', () => {
+  it('derives one password per core at once, and a second import only verifies, never re-hashes', async () => {
+    const { services } = await freshStage();
+    const file = parseXivoUsers(
+      [HEADER, ...Array.from({ length: 8 }, () => `${name()},${password()},1,agent,,`)].join('\n'),
+    );
+    const concurrency = hashingConcurrency(services.passwordPolicy);
+    // Two cores here, and a threadpool of four: both cores are used.
+    expect(concurrency).toBe(Math.min(availableParallelism(), 4));
+    const first = countingHasher();
+    const created = await importUsers(services, file, { concurrency, hasher: first.hasher });
+    expect(created.created).toHaveLength(8);
+    expect(first.counts).toMatchObject({ hashes: 8, verifies: 0, maxInFlight: concurrency });
+    const second = countingHasher();
+    const again = await importUsers(services, file, { concurrency, hasher: second.hasher });
+    expect(again.unchanged).toHaveLength(8);
+    expect(second.counts).toMatchObject({ hashes: 0, verifies: 8, maxInFlight: concurrency });
+    expect(hashingConcurrency(services.passwordPolicy, { UV_THREADPOOL_SIZE: '1' })).toBe(1);
   });
 });
 
