@@ -103,23 +103,32 @@ function readRow(row: number, fields: string[], indexes: Map<Column, number>, wi
   };
 }
 
-/**
- * Reads XiVO's users CSV. A file that is not valid CSV or whose header lacks a needed column
- * throws (nothing of it may be applied); a row that is wrong is refused alone, with its number
- * and the reason. A username already seen refuses the later rows.
- */
-export function parseXivoUsers(text: string): XivoUsersFile {
-  let records: string[][];
+/** The file's records, as arrays of fields. */
+function readRecords(text: string): string[][] {
+  let failure: (Error & { lines?: number }) | undefined;
   try {
-    records = parse(text, {
+    return parse(text, {
       bom: true,
       relax_column_count: true,
       skip_empty_lines: true,
       record_delimiter: ['\r\n', '\n'],
     });
   } catch (error) {
-    throw new Error(`The file is not valid CSV: ${(error as Error).message}`, { cause: error });
+    failure = error as Error;
   }
+  // csv-parse's message goes on to quote the field it stopped at, which may be a password: never
+  // pass it on, not even as a cause (the CLI prints causes). Its title and the line are enough.
+  const title = failure.message.split(':')[0] ?? 'unreadable';
+  throw new Error(`The file is not valid CSV: ${title}${failure.lines ? ` at line ${failure.lines}` : ''}`);
+}
+
+/**
+ * Reads XiVO's users CSV. A file that is not valid CSV or whose header lacks a needed column
+ * throws (nothing of it may be applied); a row that is wrong is refused alone, with its number
+ * and the reason. A username already seen refuses the later rows.
+ */
+export function parseXivoUsers(text: string): XivoUsersFile {
+  const records = readRecords(text);
   const [header, ...body] = records;
   if (!header) throw new Error('The file is empty: it needs at least the header row');
   const indexes = columnIndexes(header);

@@ -20,7 +20,7 @@ describe("XiVO's users CSV", () => {
   });
 
   it('reads the header whatever its case, column order and extra columns, with a BOM and LF or CRLF line ends', () => {
-    const text = `\uFEFFLastName,CTI_Profile_Name,x,Username,cti_profile_enabled,Password\r\nDoe,agent,?,alice,1,${PASSWORD}\nRoe,agent,?,bob,0,\r\n\r\n`;
+    const text = `\uFEFF"LastName",CTI_Profile_Name,x,Username,cti_profile_enabled,Password\r\nDoe,agent,?,alice,1,${PASSWORD}\nRoe,agent,?,bob,0,\r\n\r\n`;
     expect(parseXivoUsers(text).rows).toEqual([
       { row: 2, login: 'alice', ctiLoginEnabled: true, profile: 'agent', lastname: 'Doe', password: PASSWORD },
       { row: 3, login: 'bob', ctiLoginEnabled: false, profile: 'agent', lastname: 'Roe' },
