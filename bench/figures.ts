@@ -92,6 +92,29 @@ function exchangeFigures(results: Results): Figure[] {
   }));
 }
 
+export function usersImportFigures(results: Results): Figure[] {
+  const section = 'Users import';
+  const { logN, created, unchanged, sequential } = results.usersImport;
+  const run = (r: typeof created) => `${r.usersPerSecond.toFixed(1)} users/s (${r.users} in ${r.seconds.toFixed(2)} s)`;
+  return [
+    {
+      section,
+      name: `${created.users} new users with passwords (scrypt ln=${logN}), ${created.concurrency} hashed at a time`,
+      measured: `${run(created)}; ${f.ratio(created.usersPerSecond / sequential.usersPerSecond)} one at a time`,
+    },
+    {
+      section,
+      name: `the same file again: every password verified, all unchanged, nothing written`,
+      measured: run(unchanged),
+    },
+    {
+      section,
+      name: `${sequential.users} new users, one hashed at a time (for comparison)`,
+      measured: run(sequential),
+    },
+  ];
+}
+
 function localStackFigures(results: Results): Figure[] {
   const section = 'Local stack';
   const name = 'GET /tokens with X-Auth-Token, through the authorizer';
@@ -160,6 +183,7 @@ export function figures(results: Results): Figure[] {
     ...revocationFigures(results),
     ...coldStartFigures(results),
     ...exchangeFigures(results),
+    ...usersImportFigures(results),
     ...localStackFigures(results),
   ];
 }

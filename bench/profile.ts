@@ -14,6 +14,8 @@ export interface Profile {
   localStack: { requests: number; connections: number } | undefined;
   /** Authorizer containers side by side, and revocations each one must see. */
   revocation: { containers: number; rounds: number };
+  /** Users in the CSV of the import bench, at the production hashing cost. */
+  usersImport: { users: number };
 }
 
 export const FULL: Profile = {
@@ -23,6 +25,7 @@ export const FULL: Profile = {
   exchanges: { owaspHashes: 10, cheap: 300, cas: 60, kerberos: 40 },
   localStack: { requests: 10_000, connections: 10 },
   revocation: { containers: 8, rounds: 12 },
+  usersImport: { users: 32 },
 };
 
 export const QUICK: Profile = {
@@ -32,6 +35,7 @@ export const QUICK: Profile = {
   exchanges: { owaspHashes: 1, cheap: 20, cas: 5, kerberos: 4 },
   localStack: undefined,
   revocation: { containers: 8, rounds: 3 },
+  usersImport: { users: 4 },
 };
 
 /** Untimed calls before timing: enough for the JIT, never more than a tenth of the run. */

@@ -70,6 +70,11 @@ function methodText(results: Results): string {
   tickets obtained through its login form before the clock starts: each is single-use), an MIT KDC (SPNEGO tokens
   made beforehand in child processes: each is usable once because of the replay cache). *Without the hashing* logs
   in a user whose hash and policy use scrypt N = 2; the difference with the OWASP row is the hashing.
+- **Users import** (\`bench/users-import-bench.ts\`): \`importUsers()\`, the service behind \`xuc-auth users import\`, on an
+  XiVO users CSV of ${p.usersImport.users} new users with passwords, at the production hashing cost (scrypt
+  ln=${results.usersImport.logN}, r=8, p=1), against the same emulators; each import is one call timed by tinybench. Then the
+  same file again (each password verified against its stored hash, nothing written), and ${p.usersImport.users} other new users
+  one at a time.
 - **Local stack**: the real \`npm start\` (serverless-offline, functions in worker threads, dynalite and the Secrets
   Manager emulator in its process) on free loopback ports, with a temporary data dir and a private service dir
   (links to the checkout, so that its \`.esbuild\` build dir is not shared with another running stack); the demo user logs in, then

@@ -5,6 +5,7 @@ import type { LocalStackResult } from './local-stack-bench.ts';
 import type { Machine } from './machine.ts';
 import type { Profile } from './profile.ts';
 import type { RevocationResults } from './revocation-bench.ts';
+import type { UsersImportResults } from './users-import-bench.ts';
 
 export interface Results {
   profile: Profile;
@@ -13,6 +14,7 @@ export interface Results {
   revocation: RevocationResults;
   coldStarts: ColdStart[];
   exchanges: ExchangeResult[];
+  usersImport: UsersImportResults;
   /** Absent in the quick run. */
   localStack?: LocalStackResult;
   durationSeconds: number;

@@ -11,6 +11,7 @@ import { BUDGETS, figures, missed } from './figures.ts';
 import { duration } from './format.ts';
 import { benchLocalStack } from './local-stack-bench.ts';
 import { benchRevocation } from './revocation-bench.ts';
+import { benchUsersImport } from './users-import-bench.ts';
 import { currentLoad, describeMachine } from './machine.ts';
 import { startPeers } from './peers.ts';
 import { FULL, QUICK } from './profile.ts';
@@ -56,6 +57,8 @@ async function measureAll(): Promise<Results> {
     const revocation = await benchRevocation(stack, profile);
     step('bundles and cold starts');
     const coldStarts = await benchColdStarts(ROOT, stack, profile);
+    step(`users import: ${profile.usersImport.users} users at the production hashing cost`);
+    const usersImport = await benchUsersImport(stack, profile);
     step('exchanges (starting the OIDC, CAS and Kerberos peers)');
     const peers = await startPeers();
     try {
@@ -65,6 +68,7 @@ async function measureAll(): Promise<Results> {
         authorizer,
         revocation,
         coldStarts,
+        usersImport,
         exchanges: await benchExchanges(stack, peers, profile),
       };
     } finally {
