@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Node's async scrypt runs on libuv's threadpool (4 threads unless told), which reads this
 // variable when it first starts: before anything is imported. `users import` hashes a password
-// per core at once, and the pool needs a thread to spare for DNS and file work besides.
+// per core at once; libuv's usual four threads stay free besides, for DNS and file work.
 import { availableParallelism } from 'node:os';
-process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 1));
+process.env.UV_THREADPOOL_SIZE ??= String(availableParallelism() + 4);
 // The CLI is TypeScript; tsx compiles it on load, so the repository needs no build step.
 const { register } = await import('tsx/esm/api');
 register();

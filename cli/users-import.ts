@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -56,7 +57,7 @@ export function importExportCommands(users: Command, cli: CliContext): void {
     .option('--disable-missing', 'disables the users the file does not name and ends their sessions')
     .action(async (path: string, options: ImportOptions) => {
       const { io } = cli;
-      const content = path === '-' ? await text(io.stdin) : await readFile(path, 'utf8');
+      const content = path === '-' ? await text(io.stdin) : await readFile(resolve(io.cwd, path), 'utf8');
       const file = parseXivoUsers(content);
       const target = cli.target();
       const { services } = target;
@@ -104,7 +105,7 @@ export function importExportCommands(users: Command, cli: CliContext): void {
         return;
       }
       // Names of people: readable by the owner only.
-      await writeFile(options.output, csv, { mode: 0o600 });
+      await writeFile(resolve(cli.io.cwd, options.output), csv, { mode: 0o600 });
       cli.print(`Exported ${all.length} user(s) to ${options.output}\n`, {
         exported: all.length,
         file: options.output,

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -30,7 +32,7 @@ function csvFile(lines: string[], eol = '\n', prefix = ''): string {
  * acts on every user of a table, and must not touch other tests' users.
  */
 async function freshStage() {
-  const env = { ...process.env, STAGE: `import-${randomUUID().slice(0, 8)}` };
+  const env: Record<string, string | undefined> = { ...process.env, STAGE: `import-${randomUUID().slice(0, 8)}` };
   const config = loadConfig(env);
   await provisionStack(config, inject('endpoints'));
   const services = createServices(config, localClients(inject('endpoints')));
@@ -45,7 +47,7 @@ async function freshStage() {
     const code = await run({ argv, stdin, stdout, stderr, env, cwd: process.cwd() });
     return { code, stdout: out, stderr: err };
   };
-  return { services, cli };
+  return { env, services, cli };
 }
 
 const logIn = (services: Services, login: string, secret: string) =>
@@ -321,6 +323,39 @@ describe('users import: the hashing work', () => {
     expect(second.counts).toMatchObject({ hashes: 0, verifies: 8, maxInFlight: concurrency });
     expect(hashingConcurrency(services.passwordPolicy, { UV_THREADPOOL_SIZE: '1' })).toBe(1);
   });
+});
+
+/** The threads of libuv's threadpool in a process (Linux names them). */
+function libuvWorkers(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).filter(
+      (task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim() === 'libuv-worker',
+    ).length;
+  } catch {
+    return 0; // the process has ended
+  }
+}
+
+describe('the xuc-auth command', () => {
+  it.runIf(process.platform === 'linux')(
+    "sizes libuv's threadpool before anything starts it: a thread per core for hashing, and libuv's four besides",
+    async () => {
+      const { env } = await freshStage();
+      const file = csvFile([HEADER, ...Array.from({ length: 6 }, () => `${name()},${password()},1,agent,,`)]);
+      const { UV_THREADPOOL_SIZE: _unset, ...childEnv } = env;
+      const child = spawn(process.execPath, ['cli/bin.mjs', 'users', 'import', file], {
+        env: { ...childEnv, PASSWORD_SCRYPT_LOG_N: '14' },
+        stdio: 'ignore',
+      });
+      let most = 0;
+      // The pool starts at the first hash and lives until the process ends.
+      const poll = setInterval(() => (most = Math.max(most, libuvWorkers(child.pid ?? 0))), 5);
+      const [code] = await once(child, 'exit');
+      clearInterval(poll);
+      expect(code).toBe(0);
+      expect(most).toBe(availableParallelism() + 4);
+    },
+  );
 });
 
 describe('xuc-auth users export', () => {
