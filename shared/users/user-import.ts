@@ -3,7 +3,7 @@ import type { TokenStore } from '../tokens/token-store.ts';
 import { revokeAllTokens } from '../tokens/user-tokens.ts';
 import { needsRehash, scryptHasher, type PasswordHasher, type ScryptParams } from './passwords.ts';
 import { mayLogIn, type User, type UserChanges, type UserStore } from './user-store.ts';
-import type { RefusedRow, XivoUserRow, XivoUsersFile } from './xivo-users-csv.ts';
+import type { Column, RefusedRow, XivoUserRow, XivoUsersFile } from './xivo-users-csv.ts';
 
 export interface ImportServices {
   users: UserStore;
@@ -78,13 +78,14 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
 
 const nullable = (value: string | undefined): string | null => value ?? null;
 
-/** The attributes a row changes on a stored user, the password aside. */
-function attributeChanges(row: XivoUserRow, stored: User): UserChanges {
+/** The attributes a row changes on a stored user, the password aside; names only where the file has their column. */
+function attributeChanges(row: XivoUserRow, stored: User, columns: Set<Column>): UserChanges {
   const changes: UserChanges = {};
   if (nullable(row.profile) !== nullable(stored.profile)) changes.profile = nullable(row.profile);
   if (row.ctiLoginEnabled !== stored.ctiLoginEnabled) changes.ctiLoginEnabled = row.ctiLoginEnabled;
-  if (nullable(row.firstname) !== nullable(stored.firstname)) changes.firstname = nullable(row.firstname);
-  if (nullable(row.lastname) !== nullable(stored.lastname)) changes.lastname = nullable(row.lastname);
+  for (const name of ['firstname', 'lastname'] as const) {
+    if (columns.has(name) && nullable(row[name]) !== nullable(stored[name])) changes[name] = nullable(row[name]);
+  }
   return changes;
 }
 
@@ -150,7 +151,7 @@ export async function importUsers(
       return;
     }
     if (current.disabled) report.stillDisabled.push(row.login);
-    const changes = attributeChanges(row, current);
+    const changes = attributeChanges(row, current, file.columns);
     const changed: string[] = Object.keys(changes);
     let newPassword = false;
     if (row.password !== undefined) {

@@ -17,7 +17,7 @@ export const XIVO_COLUMNS = [
   'firstname',
   'lastname',
 ] as const;
-type Column = (typeof XIVO_COLUMNS)[number];
+export type Column = (typeof XIVO_COLUMNS)[number];
 /** Without these a row cannot say who the user is and whether they may log in; the others may be left out. */
 const REQUIRED: readonly Column[] = ['username', 'cti_profile_enabled', 'cti_profile_name'];
 
@@ -45,6 +45,8 @@ export interface XivoUsersFile {
   refused: RefusedRow[];
   /** Every login the file names, those of refused rows included: none of them is missing from it. */
   named: Set<string>;
+  /** The columns of the header: an optional one left out leaves that attribute as it is stored. */
+  columns: Set<Column>;
 }
 
 /** XiVO writes 1/0; true/false are accepted too. An empty cell is XiVO's default, off. */
@@ -132,7 +134,7 @@ export function parseXivoUsers(text: string): XivoUsersFile {
   const [header, ...body] = records;
   if (!header) throw new Error('The file is empty: it needs at least the header row');
   const indexes = columnIndexes(header);
-  const file: XivoUsersFile = { rows: [], refused: [], named: new Set() };
+  const file: XivoUsersFile = { rows: [], refused: [], named: new Set(), columns: new Set(indexes.keys()) };
   const firstRow = new Map<string, number>();
   body.forEach((fields, i) => {
     const row = i + 2;

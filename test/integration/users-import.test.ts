@@ -147,6 +147,20 @@ describe('xuc-auth users import', () => {
     await expect(logIn(services, loses, losesPw)).rejects.toMatchObject({ code: 'InvalidCredentials' });
   });
 
+  it('leaves the names as stored when the file has no column for them, and the password when it has no password column', async () => {
+    const { services, cli } = await freshStage();
+    const login = name();
+    await cli(['users', 'import', csvFile([HEADER, `${login},${password()},1,agent,Ann,Lee`])]);
+    const stored = await services.users.get(login);
+    const result = await cli([
+      'users',
+      'import',
+      csvFile(['username,cti_profile_enabled,cti_profile_name', `${login},1,agent`]),
+    ]);
+    expect(result.stdout).toContain('0 created, 0 updated, 1 unchanged');
+    expect(await services.users.get(login)).toEqual(stored);
+  });
+
   it('refuses wrong rows with their row number and reason, exit 1, and applies the others; a refused row writes nothing', async () => {
     const { services, cli } = await freshStage();
     const [good, existing, late] = [name('good'), name('existing'), name('late')];
