@@ -55,8 +55,11 @@ export function importExportCommands(users: Command, cli: CliContext): void {
     )
     .option('--dry-run', 'reports what would change and writes nothing')
     .option('--disable-missing', 'disables the users the file does not name and ends their sessions')
-    .action(async (path: string, options: ImportOptions) => {
+    .action(async (path: string, options: ImportOptions, command: Command) => {
       const { io } = cli;
+      // Typed on a terminal, the file's passwords would be echoed: a pipe or a file only.
+      if (path === '-' && io.stdin.isTTY)
+        command.error('error: - reads a pipe or a file, not a terminal', { exitCode: 2 });
       const content = path === '-' ? await text(io.stdin) : await readFile(resolve(io.cwd, path), 'utf8');
       const file = parseXivoUsers(content);
       const target = cli.target();

@@ -193,6 +193,7 @@ export async function importUsers(
   // Rows finish in any order; the report follows the file.
   for (const list of [report.refused, report.created, report.updated]) list.sort((a, b) => a.row - b.row);
   const rowOf = new Map(file.rows.map((row) => [row.login, row.row]));
-  report.unchanged.sort((a, b) => (rowOf.get(a) ?? 0) - (rowOf.get(b) ?? 0));
+  for (const list of [report.unchanged, report.stillDisabled])
+    list.sort((a, b) => (rowOf.get(a) ?? 0) - (rowOf.get(b) ?? 0));
   return report;
 }

@@ -402,5 +402,15 @@ describe('xuc-auth users export', () => {
     expect(await services.users.list()).toEqual(before);
     const fromStdin = await cli(['users', 'import', '-'], { stdin: exported.stdout });
     expect(fromStdin.stdout).toContain('2 unchanged');
+    // On a terminal the passwords would be echoed as they are typed.
+    const typed = await run({
+      argv: ['users', 'import', '-'],
+      stdin: Object.assign(Readable.from([exported.stdout]), { isTTY: true }),
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      env: {},
+      cwd: '/nonexistent',
+    });
+    expect(typed).toBe(2);
   });
 });
