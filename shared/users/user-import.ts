@@ -186,8 +186,10 @@ export async function importUsers(
     progress();
   });
   for (const user of missing) {
-    if (!dryRun) await users.setDisabled(user.login, true, new Date(now()));
-    report.disabled.push({ login: user.login, revokedTokens: await endSessions(user.login) });
+    // A user removed since the import listed them has nothing left to disable.
+    if (dryRun || (await users.setDisabled(user.login, true, new Date(now())))) {
+      report.disabled.push({ login: user.login, revokedTokens: await endSessions(user.login) });
+    }
     progress();
   }
   // Rows finish in any order; the report follows the file.
