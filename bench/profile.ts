@@ -35,7 +35,7 @@ export const QUICK: Profile = {
   exchanges: { owaspHashes: 1, cheap: 20, cas: 5, kerberos: 4 },
   localStack: undefined,
   revocation: { containers: 8, rounds: 3 },
-  usersImport: { users: 4 },
+  usersImport: { users: 2 },
 };
 
 /** Untimed calls before timing: enough for the JIT, never more than a tenth of the run. */
