@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Presets, SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from './main.ts';
 import { hashingConcurrency, importUsers, type ChangedUser, type ImportReport } from '../shared/users/user-import.ts';
 import { formatXivoUsers, parseXivoUsers } from '../shared/users/xivo-users-csv.ts';
@@ -10,6 +10,14 @@ import { formatXivoUsers, parseXivoUsers } from '../shared/users/xivo-users-csv.
 interface ImportOptions {
   dryRun?: boolean;
   disableMissing?: boolean;
+  jobs?: number;
+}
+
+/** A whole number of at least 1, for --jobs. */
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
 }
 
 const changedLine = (verb: string, user: ChangedUser): string => {
@@ -55,6 +63,11 @@ export function importExportCommands(users: Command, cli: CliContext): void {
     )
     .option('--dry-run', 'reports what would change and writes nothing')
     .option('--disable-missing', 'disables the users the file does not name and ends their sessions')
+    .option(
+      '--jobs <n>',
+      'passwords hashed at a time (default: one per core, within memory); 1 may be faster where the cores are shared',
+      positiveInteger,
+    )
     .action(async (path: string, options: ImportOptions, command: Command) => {
       const { io } = cli;
       // Typed on a terminal, the file's passwords would be echoed: a pipe or a file only.
@@ -64,7 +77,7 @@ export function importExportCommands(users: Command, cli: CliContext): void {
       const file = parseXivoUsers(content);
       const target = cli.target();
       const { services } = target;
-      const concurrency = hashingConcurrency(services.passwordPolicy, io.env);
+      const concurrency = options.jobs ?? hashingConcurrency(services.passwordPolicy, io.env);
       // A bar with an ETA on a terminal only: hashing takes a fraction of a second per password.
       const bar = (io.stderr as { isTTY?: boolean }).isTTY
         ? new SingleBar(
@@ -92,7 +105,7 @@ export function importExportCommands(users: Command, cli: CliContext): void {
       } finally {
         bar?.stop();
       }
-      cli.print(summary(report, target.description), report);
+      cli.print(summary(report, target.description), { ...report, concurrency });
       if (report.refused.length > 0) throw new Error(`${report.refused.length} row(s) refused`);
     });
 

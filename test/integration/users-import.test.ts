@@ -99,7 +99,15 @@ describe('xuc-auth users import', () => {
     const before = await services.users.list();
     const again = await cli(['--json', 'users', 'import', file]);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ created: [], updated: [], unchanged: users, refused: [] });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      created: [],
+      updated: [],
+      unchanged: users,
+      refused: [],
+      concurrency: hashingConcurrency(services.passwordPolicy),
+    });
+    const oneAtATime = await cli(['--json', 'users', 'import', '--jobs', '1', file]);
+    expect(JSON.parse(oneAtATime.stdout)).toMatchObject({ unchanged: users, concurrency: 1 });
     expect(await services.users.list()).toEqual(before);
   });
 

@@ -38,6 +38,7 @@ describe('xuc-auth command line', () => {
     [['users', 'import'], "missing required argument 'file'"],
     [['users', 'import', 'users.csv', '--password', 'x'], "unknown option '--password'"],
     [['users', 'export', 'extra'], 'too many arguments'],
+    [['users', 'import', 'users.csv', '--jobs', '0'], 'a whole number of at least 1'],
     [['tokens', 'list', 'a', 'b'], 'too many arguments'],
     [['tokens', 'revoke'], "missing required argument 'token-id'"],
     [['secrets', 'rotate', 'everything'], 'Allowed choices are signing-key, play-auth-token'],
