@@ -22,6 +22,9 @@ export const ERRORS = {
   CasServerUnavailable: [503, 'CAS server unavailable'],
   OidcProviderUnavailable: [503, 'OpenID Connect provider unavailable'],
   ServiceUnavailable: [503, 'Service temporarily unavailable'],
+  /** The local stack's XiVO proxy routes (infra/local/proxy-route-server.ts). */
+  UpstreamUnavailable: [502, 'Upstream unavailable'],
+  UpstreamTimeout: [504, 'Upstream did not answer in time'],
   UnhandledError: [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>;
 

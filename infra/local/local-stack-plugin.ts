@@ -1,6 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../shared/config.ts';
+import { proxyRoutes, type ProxyRoute } from '../proxy-routes.ts';
+import { authorizerEvent, invokeAuthorizer } from './gateway-authorizer.ts';
+import { proxyRouteServer } from './proxy-route-server.ts';
+import { interceptRequests, onListening } from './servers.ts';
 import { localAwsEnvironment, LOCAL_REGION, provisionStack, startEmulators, type Emulators } from './stack.ts';
 
 /** The user every local stack starts with, so that the README's quick start works at once. */
@@ -8,7 +13,11 @@ export const DEMO_USER = { login: 'demo', password: 'demo-password', profile: 'd
 const BASE_PATH = '/xuc/api/2.0/auth';
 
 interface Serverless {
-  service: { provider: { environment?: Record<string, string> } };
+  service: {
+    provider: { environment?: Record<string, string> };
+    custom?: { 'serverless-offline'?: { httpPort?: string | number; lambdaPort?: string | number } };
+    getFunction(key: string): { name: string };
+  };
   config: { servicePath?: string; serviceDir?: string };
 }
 
@@ -33,6 +42,8 @@ export default class LocalStackPlugin {
   #emulators: Promise<Emulators> | undefined;
   #generatedPlayAuthToken: string | undefined;
   #demoUserCreated = false;
+  #proxyRoutes: ProxyRoute[] = [];
+  #stopWatching: (() => void) | undefined;
 
   constructor(private readonly serverless: Serverless) {
     const start = () => this.start();
@@ -53,8 +64,38 @@ export default class LocalStackPlugin {
     return this.#emulators.then(() => undefined);
   }
 
+  /** serverless-offline's ports, as serverless.yml's custom block resolves them. */
+  private get ports(): { http: number; lambda: number } {
+    const settings = this.serverless.service.custom?.['serverless-offline'];
+    return { http: Number(settings?.httpPort ?? 3000), lambda: Number(settings?.lambdaPort ?? 3002) };
+  }
+
+  /**
+   * Takes the first decision on serverless-offline's two servers as they start listening: the
+   * XiVO proxy routes on the API port, which serverless-offline does not emulate for HTTP APIs.
+   */
+  private watchOfflineServers(environment: Record<string, string>): void {
+    const { http, lambda } = this.ports;
+    const lambdaEndpoint = `http://localhost:${lambda}`;
+    const authorizerName = this.serverless.service.getFunction('authorizer').name;
+    const routes = proxyRouteServer({
+      routes: this.#proxyRoutes,
+      timeoutMs: loadConfig(environment).upstreamTimeoutMs,
+      authorize: (request, route, proxyPath) =>
+        invokeAuthorizer(
+          lambdaEndpoint,
+          authorizerName,
+          authorizerEvent(request, route.routeKey, { proxy: proxyPath }),
+        ),
+    });
+    this.#stopWatching = onListening({ http, lambda }, (name: string, server: Server) => {
+      if (name === 'http') interceptRequests(server, routes);
+    });
+  }
+
   private async launch(): Promise<Emulators> {
     const dataDir = localDataDir(this.serviceDir);
+    this.#proxyRoutes = proxyRoutes();
     const emulators = await startEmulators({
       dataDir,
       dynamodbPort: Number(process.env.DYNAMODB_PORT ?? 8000),
@@ -71,6 +112,7 @@ export default class LocalStackPlugin {
       mkdirSync(process.env.KRB5RCACHEDIR, { recursive: true });
     }
     this.serverless.service.provider.environment = environment;
+    this.watchOfflineServers(environment);
 
     const seeded = await provisionStack(loadConfig(environment), emulators.endpoints, {
       demoUser: DEMO_USER,
@@ -104,6 +146,10 @@ export default class LocalStackPlugin {
       `  DynamoDB     ${endpoints.dynamodb} (dynalite)`,
       `  Secrets      ${endpoints.secretsManager}`,
       `  Demo user    login "${DEMO_USER.login}", password "${DEMO_USER.password}"${this.#demoUserCreated ? ' (created)' : ''}`,
+      ...this.#proxyRoutes.map(
+        ({ prefix, upstream }) =>
+          `  Proxy        http://localhost:${this.ports.http}/${prefix}/… → ${upstream}/… (shared token)`,
+      ),
     ];
     if (this.#generatedPlayAuthToken) {
       lines.push(
@@ -127,6 +173,7 @@ export default class LocalStackPlugin {
   }
 
   private async stop(): Promise<void> {
+    this.#stopWatching?.();
     if (!this.#emulators) return;
     const emulators = await this.#emulators;
     this.#emulators = undefined;
