@@ -4,6 +4,7 @@
 const { require: tsxRequire } = require('tsx/cjs/api');
 
 const { DEFAULTS, loadConfig } = tsxRequire('../shared/config.ts', __filename);
+const { httpApiCors } = tsxRequire('./cors.ts', __filename);
 
 /** Set by serverless.yml from the stage and the stack's own resources, never from the shell as such. */
 const FROM_THE_STACK = new Set([
@@ -57,4 +58,6 @@ module.exports = {
   },
   /** The OpenID Connect settings, for the oidc function alone. */
   oidc: () => fromShell(isOidc),
+  /** The HTTP API's CORS configuration (provider.httpApi.cors) from CORS_ALLOWED_ORIGINS, or false. */
+  cors: () => httpApiCors(loadConfig(process.env).corsAllowedOrigins),
 };

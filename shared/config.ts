@@ -36,6 +36,8 @@ export interface Config {
   /** log2 of scrypt's N for new password hashes; 17 is OWASP's recommendation. */
   passwordScryptLogN: number;
   allowInsecureLoopback: boolean;
+  /** Web origins (`scheme://host[:port]`) whose pages may call the API: the HTTP API's CORS, deployed and local. */
+  corsAllowedOrigins: string[];
   oidc: {
     issuer?: string | undefined;
     /** Accepted audiences; a token's `aud` must contain one of them. */
@@ -104,6 +106,7 @@ export const DEFAULTS = {
   PASSWORD_SCRYPT_LOG_N: '17',
   /** Plain http:// for loopback peers: set by the local stack, never deployed. */
   ALLOW_INSECURE_LOOPBACK: 'false',
+  CORS_ALLOWED_ORIGINS: undefined,
 } as const satisfies Record<string, string | undefined>;
 
 export type Variable = keyof typeof DEFAULTS;
@@ -163,6 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
     dependencyTimeoutMs: integer('DEPENDENCY_TIMEOUT_MS', 100, 60_000),
     passwordScryptLogN: integer('PASSWORD_SCRYPT_LOG_N', 10, 20),
     allowInsecureLoopback: text('ALLOW_INSECURE_LOOPBACK') === 'true',
+    corsAllowedOrigins: list('CORS_ALLOWED_ORIGINS'),
     oidc: {
       issuer: optional('OIDC_ISSUER'),
       audiences: list('OIDC_AUDIENCE'),
@@ -189,6 +193,17 @@ export function loadConfig(env: Env = process.env): Config {
     )
   ) {
     throw new ConfigError('CAS_ALLOWED_SERVICES must be a comma-separated list of absolute URLs without userinfo');
+  }
+  // An origin is compared as a whole by browsers and API Gateway: a path, a wildcard or a
+  // trailing slash would never match, or match more than meant.
+  if (
+    config.corsAllowedOrigins.some(
+      (entry) => !URL.canParse(entry) || !/^https?:$/.test(new URL(entry).protocol) || new URL(entry).origin !== entry,
+    )
+  ) {
+    throw new ConfigError(
+      'CORS_ALLOWED_ORIGINS must be a comma-separated list of origins such as https://xivo.example.org',
+    );
   }
   if (config.oidc.issuer && config.oidc.audiences.length === 0) {
     throw new ConfigError('OIDC_AUDIENCE must be set when OIDC_ISSUER is');

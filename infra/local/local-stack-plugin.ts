@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../../shared/config.ts';
 import { proxyRoutes, type ProxyRoute } from '../proxy-routes.ts';
 import { authorizerEvent, invokeAuthorizer } from './gateway-authorizer.ts';
-import { proxyRouteServer } from './proxy-route-server.ts';
+import { httpApiCors } from '../cors.ts';
+import { gatewayCors } from './gateway-cors.ts';
+import { matchProxyRoute, proxyRouteServer, requestPath } from './proxy-route-server.ts';
 import { interceptRequests, onListening } from './servers.ts';
 import { localAwsEnvironment, LOCAL_REGION, provisionStack, startEmulators, type Emulators } from './stack.ts';
 
@@ -71,16 +73,19 @@ export default class LocalStackPlugin {
   }
 
   /**
-   * Takes the first decision on serverless-offline's two servers as they start listening: the
-   * XiVO proxy routes on the API port, which serverless-offline does not emulate for HTTP APIs.
+   * Takes the first decision on serverless-offline's two servers as they start listening. On
+   * the API port: CORS as API Gateway does it (preflights first, then each answer's headers),
+   * and the XiVO proxy routes, which serverless-offline does not emulate for HTTP APIs.
    */
   private watchOfflineServers(environment: Record<string, string>): void {
     const { http, lambda } = this.ports;
     const lambdaEndpoint = `http://localhost:${lambda}`;
     const authorizerName = this.serverless.service.getFunction('authorizer').name;
+    const config = loadConfig(environment);
+    const cors = gatewayCors(httpApiCors(config.corsAllowedOrigins));
     const routes = proxyRouteServer({
       routes: this.#proxyRoutes,
-      timeoutMs: loadConfig(environment).upstreamTimeoutMs,
+      timeoutMs: config.upstreamTimeoutMs,
       authorize: (request, route, proxyPath) =>
         invokeAuthorizer(
           lambdaEndpoint,
@@ -89,7 +94,13 @@ export default class LocalStackPlugin {
         ),
     });
     this.#stopWatching = onListening({ http, lambda }, (name: string, server: Server) => {
-      if (name === 'http') interceptRequests(server, routes);
+      if (name !== 'http') return;
+      interceptRequests(server, (request, response, expectsContinue) => {
+        if (cors.preflight(request, response)) return true;
+        const proxied = matchProxyRoute(this.#proxyRoutes, requestPath(request)) !== undefined;
+        cors.answer(request, response, { fromBackend: proxied });
+        return routes(request, response, expectsContinue);
+      });
     });
   }
 

@@ -17,6 +17,19 @@ export type RouteHandler = (request: IncomingMessage, response: ServerResponse, 
 
 const TIMED_OUT = 'ETIMEDOUT';
 
+/** The route of a request path and its `{proxy}`; `{proxy+}` needs at least one character after the prefix's slash. */
+export function matchProxyRoute(
+  routes: ProxyRoute[],
+  path: string,
+): { route: ProxyRoute; proxyPath: string } | undefined {
+  const route = routes.find(({ prefix }) => path.startsWith(`/${prefix}/`) && path.length > prefix.length + 2);
+  return route && { route, proxyPath: path.slice(route.prefix.length + 2) };
+}
+
+/** The path of a request as API Gateway routes it: dot segments resolved. */
+export const requestPath = (request: IncomingMessage): string =>
+  new URL(request.url ?? '/', 'http://localhost').pathname;
+
 function sendError(response: ServerResponse, code: ErrorCode, cause: unknown): void {
   if (response.headersSent) {
     // The answer had begun: cutting it short is all that is left to say.
@@ -44,15 +57,9 @@ export function proxyRouteServer({ routes, authorize, timeoutMs }: ProxyRouteSer
     );
   });
 
-  /** The route and `{proxy}` of a path; `{proxy+}` needs at least one character after the prefix's slash. */
-  const match = (path: string) => {
-    const route = routes.find(({ prefix }) => path.startsWith(`/${prefix}/`) && path.length > prefix.length + 2);
-    return route && { route, proxyPath: path.slice(route.prefix.length + 2) };
-  };
-
   const forward = async (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const { route, proxyPath } = match(url.pathname) ?? {};
+    const { route, proxyPath } = matchProxyRoute(routes, url.pathname) ?? {};
     if (!route || proxyPath === undefined) return;
     const decision = await authorize(request, route, proxyPath);
     if (decision.kind === 'refuse') {
@@ -72,7 +79,7 @@ export function proxyRouteServer({ routes, authorize, timeoutMs }: ProxyRouteSer
   };
 
   return (request, response, expectsContinue) => {
-    if (!match(new URL(request.url ?? '/', 'http://localhost').pathname)) return false;
+    if (!matchProxyRoute(routes, requestPath(request))) return false;
     forward(request, response, expectsContinue).catch((error: unknown) => sendError(response, 'UnhandledError', error));
     return true;
   };

@@ -9,6 +9,8 @@ import { privateStackEnv, startLocalStack, type RunningStack } from '../../infra
 import { ifAssigned } from '../support/hooks.ts';
 
 const SHARED_TOKEN = 'e2e-http-shared-token-0123456789abcdefghijk';
+const WEB_APP = 'http://app.example.test:8080';
+const ELSEWHERE = 'http://evil.example.test';
 const dataDir = mkdtempSync(join(tmpdir(), 'xuc-auth-e2e-http-'));
 /** A recording: every byte value, then random bytes (a body that is not valid UTF-8). */
 const RECORDING = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(200_000)]);
@@ -40,6 +42,8 @@ function startUpstream(received: Received[]): Server {
       }
       response.writeHead(request.method === 'POST' ? 201 : 200, {
         'content-type': 'application/json',
+        // XiVO's own CORS, which API Gateway replaces when it has a CORS configuration.
+        'access-control-allow-origin': '*',
         'x-upstream': 'configmgt',
         location: '/configmgt/api/1.0/users/42',
       });
@@ -67,6 +71,7 @@ beforeAll(async () => {
     CONFIGMGT_URL: `${upstreamUrl}/configmgt/`,
     RECORDING_URL: `${upstreamUrl}/recording`,
     UPSTREAM_TIMEOUT_MS: '1000',
+    CORS_ALLOWED_ORIGINS: `${WEB_APP},http://other.example.test`,
   });
   const login = await fetch(`${auth}/login`, {
     method: 'POST',
@@ -83,7 +88,76 @@ afterAll(async () => {
 }, 30_000);
 
 const asServer = { 'X-Auth-Token': SHARED_TOKEN };
+/** The CORS headers of an answer, by name. */
+const corsOf = (response: Response) =>
+  Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-')));
+const preflight = (url: string, origin: string, method = 'DELETE') =>
+  fetch(url, {
+    method: 'OPTIONS',
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': method,
+      'Access-Control-Request-Headers': 'x-auth-token,content-type',
+    },
+  });
 const last = () => received.at(-1);
+
+describe('CORS on the local stack, as API Gateway does it with CORS_ALLOWED_ORIGINS', { timeout: 30_000 }, () => {
+  const allowedPreflight = {
+    'access-control-allow-origin': WEB_APP,
+    'access-control-allow-methods': 'GET,POST,DELETE',
+    'access-control-allow-headers': 'X-Auth-Token,Authorization,Content-Type',
+    'access-control-allow-credentials': 'true',
+    'access-control-max-age': '600',
+  };
+  const allowedAnswer = {
+    'access-control-allow-origin': WEB_APP,
+    'access-control-allow-credentials': 'true',
+    'access-control-expose-headers': 'WWW-Authenticate',
+  };
+
+  it('answers the preflight of an allowed origin itself, before any route or authorizer', async () => {
+    for (const url of [`${auth}/tokens/abc`, `${auth}/login`, `${api}/configmgt/api/1.0/users`]) {
+      const response = await preflight(url, WEB_APP);
+      expect(response.status, url).toBe(204);
+      expect(corsOf(response), url).toEqual(allowedPreflight);
+    }
+  });
+
+  it('gives the preflight of any other origin no CORS header at all', async () => {
+    for (const origin of [ELSEWHERE, `${WEB_APP}/`, 'http://app.example.test', 'null']) {
+      const response = await preflight(`${auth}/tokens`, origin);
+      expect(response.status).toBe(204);
+      expect(corsOf(response), origin).toEqual({});
+    }
+  });
+
+  it("puts its own CORS headers on every answer to an allowed origin, refusals and the upstream's included", async () => {
+    const answers = [
+      await fetch(`${auth}/health`, { headers: { Origin: WEB_APP } }),
+      await fetch(`${auth}/tokens`, { headers: { Origin: WEB_APP } }),
+      await fetch(`${auth}/tokens`, { headers: { Origin: WEB_APP, 'X-Auth-Token': userToken } }),
+      await fetch(`${auth}/login`, { method: 'POST', headers: { Origin: WEB_APP }, body: '{}' }),
+      await fetch(`${api}/configmgt/api/1.0/users`, { headers: { Origin: WEB_APP, ...asServer } }),
+    ];
+    expect(answers.map((response) => response.status)).toEqual([200, 401, 200, 400, 200]);
+    for (const response of answers) expect(corsOf(response), response.url).toEqual(allowedAnswer);
+  });
+
+  it('gives any other origin, or a request without one, no CORS header at all', async () => {
+    for (const headers of [{ Origin: ELSEWHERE }, { Origin: 'null' }, {}]) {
+      const answers = [
+        await fetch(`${auth}/health`, { headers }),
+        await fetch(`${auth}/tokens`, { headers }),
+        await fetch(`${api}/configmgt/api/1.0/users`, { headers: { ...headers, ...asServer } }),
+        await fetch(`${auth}/nowhere`, { headers }),
+      ];
+      expect(answers.map((response) => response.status)).toEqual([200, 401, 200, 404]);
+      for (const response of answers)
+        expect(corsOf(response), `${response.url} ${JSON.stringify(headers)}`).toEqual({});
+    }
+  });
+});
 
 describe('the XiVO proxy routes of the local stack, behind the real authorizer', { timeout: 30_000 }, () => {
   it('announces the routes it proxies', () => {
@@ -204,5 +278,50 @@ describe('the XiVO proxy routes of the local stack, behind the real authorizer',
     const response = await fetch(`${api}/recording/records/call-1/audio`, { headers: asServer });
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ error: 'UpstreamUnavailable', message: 'Upstream unavailable' });
+  });
+});
+
+describe('the local stack without CORS_ALLOWED_ORIGINS', { timeout: 30_000 }, () => {
+  const bareDir = mkdtempSync(join(tmpdir(), 'xuc-auth-e2e-bare-'));
+  let bare: RunningStack;
+  let bareApi: string;
+  let xivo: Server;
+
+  beforeAll(async () => {
+    xivo = startUpstream([]);
+    const xivoUrl = `http://127.0.0.1:${await listen(xivo, 0)}`;
+    const env = await privateStackEnv(bareDir, SHARED_TOKEN);
+    bareApi = `http://localhost:${env.PORT}`;
+    bare = await startLocalStack({ ...env, CONFIGMGT_URL: `${xivoUrl}/configmgt` });
+  }, 120_000);
+
+  afterAll(async () => {
+    await ifAssigned(bare)?.stop();
+    if (ifAssigned(xivo)?.listening) await closeServer(xivo);
+    rmSync(bareDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('adds no CORS header to any answer, whatever the origin (serverless-offline reflects every one)', async () => {
+    for (const origin of [WEB_APP, ELSEWHERE]) {
+      const answers = [
+        await fetch(`${bareApi}/xuc/api/2.0/auth/health`, { headers: { Origin: origin } }),
+        await fetch(`${bareApi}/xuc/api/2.0/auth/tokens`, { headers: { Origin: origin } }),
+        await preflight(`${bareApi}/xuc/api/2.0/auth/tokens`, origin),
+      ];
+      expect(answers[0]?.status).toBe(200);
+      expect(answers[1]?.status).toBe(401);
+      for (const response of answers) expect(corsOf(response), `${response.url} ${origin}`).toEqual({});
+    }
+  });
+
+  it("passes the upstream's own CORS headers on, as API Gateway does without a CORS configuration", async () => {
+    const response = await fetch(`${bareApi}/configmgt/api/1.0/users`, { headers: { Origin: WEB_APP, ...asServer } });
+    expect(response.status).toBe(200);
+    expect(corsOf(response)).toEqual({ 'access-control-allow-origin': '*' });
+  });
+
+  it('serves no route that is not configured: /recording/ is a 404 without RECORDING_URL', async () => {
+    const response = await fetch(`${bareApi}/recording/records/x`, { headers: asServer });
+    expect(response.status).toBe(404);
   });
 });

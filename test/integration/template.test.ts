@@ -31,6 +31,7 @@ beforeAll(() => {
       UPSTREAM_TIMEOUT_MS: '',
       CONFIGMGT_URL: 'https://xivo.example.org/configmgt/',
       RECORDING_URL: 'https://xivo.example.org/recording',
+      CORS_ALLOWED_ORIGINS: 'https://xivo.example.org,https://cti.example.org:8443',
       AWS_ENDPOINT_URL_DYNAMODB: '',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: '',
     },
@@ -313,6 +314,20 @@ describe('the deployable template (osls package --stage prod)', () => {
     expect(template.Resources.RecordingProxyIntegration?.Properties.IntegrationUri).toBe(
       'https://xivo.example.org/recording/{proxy}',
     );
+  });
+
+  it("answers CORS for the origins of CORS_ALLOWED_ORIGINS only, with the HTTP API's own configuration", () => {
+    expect(template.Resources.HttpApi?.Properties.CorsConfiguration).toEqual({
+      AllowOrigins: ['https://xivo.example.org', 'https://cti.example.org:8443'],
+      AllowHeaders: ['X-Auth-Token', 'Authorization', 'Content-Type'],
+      AllowMethods: ['GET', 'POST', 'DELETE'],
+      ExposeHeaders: ['WWW-Authenticate'],
+      AllowCredentials: true,
+      MaxAge: 600,
+    });
+    // API Gateway answers preflights itself: no OPTIONS route, no function sees them.
+    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
+    expect(keys.filter((key) => key.startsWith('OPTIONS'))).toEqual([]);
   });
 
   it('runs every function on nodejs24.x', () => {

@@ -49,6 +49,22 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('reads CORS_ALLOWED_ORIGINS as whole origins, and refuses anything else', () => {
+    expect(loadConfig({}).corsAllowedOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ALLOWED_ORIGINS: 'https://xivo.example.org, http://localhost:8080' }).corsAllowedOrigins,
+    ).toEqual(['https://xivo.example.org', 'http://localhost:8080']);
+    for (const value of [
+      '*',
+      'https://xivo.example.org/',
+      'https://xivo.example.org/app',
+      'xivo.example.org',
+      'ftp://h',
+    ]) {
+      expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: value }), value).toThrow('CORS_ALLOWED_ORIGINS');
+    }
+  });
+
   it('refuses a token lifetime above its own maximum', () => {
     expect(() => loadConfig({ TOKEN_TTL: '7200', TOKEN_MAX_TTL: '3600' })).toThrow('TOKEN_TTL');
   });
