@@ -7,7 +7,7 @@ import { authorizerEvent, invokeAuthorizer } from './gateway-authorizer.ts';
 import { httpApiCors } from '../cors.ts';
 import { gatewayCors } from './gateway-cors.ts';
 import { matchProxyRoute, proxyRouteServer, requestPath } from './proxy-route-server.ts';
-import { interceptRequests, onListening } from './servers.ts';
+import { interceptRequests, onListening, serveLocalCallersOnly } from './servers.ts';
 import { localAwsEnvironment, LOCAL_REGION, provisionStack, startEmulators, type Emulators } from './stack.ts';
 
 /** The user every local stack starts with, so that the README's quick start works at once. */
@@ -74,7 +74,7 @@ export default class LocalStackPlugin {
 
   /**
    * Takes the first decision on serverless-offline's two servers as they start listening. On
-   * the API port: CORS as API Gateway does it (preflights first, then each answer's headers),
+   * the Lambda port: local callers only. On the API port: CORS as API Gateway does it (preflights first, then each answer's headers),
    * and the XiVO proxy routes, which serverless-offline does not emulate for HTTP APIs.
    */
   private watchOfflineServers(environment: Record<string, string>): void {
@@ -94,7 +94,13 @@ export default class LocalStackPlugin {
         ),
     });
     this.#stopWatching = onListening({ http, lambda }, (name: string, server: Server) => {
-      if (name !== 'http') return;
+      // The Lambda API invokes any function for whoever asks: the emulators' rule (loopback Host
+      // names, no Origin) keeps web pages and DNS-rebound domains out; the SDK, curl and the proxy
+      // routes' authorizer calls pass.
+      if (name === 'lambda') {
+        serveLocalCallersOnly(server, { type: 'AccessDeniedException', contentType: 'application/json' });
+        return;
+      }
       interceptRequests(server, (request, response, expectsContinue) => {
         if (cors.preflight(request, response)) return true;
         const proxied = matchProxyRoute(this.#proxyRoutes, requestPath(request)) !== undefined;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -56,6 +57,7 @@ let upstream: Server;
 let upstreamUrl: string;
 const received: Received[] = [];
 let stack: RunningStack;
+let lambdaPort: string;
 let api: string;
 let auth: string;
 let userToken: string;
@@ -65,6 +67,7 @@ beforeAll(async () => {
   upstreamUrl = `http://127.0.0.1:${await listen(upstream, 0)}`;
   const env = await privateStackEnv(dataDir, SHARED_TOKEN);
   api = `http://localhost:${env.PORT}`;
+  lambdaPort = env.LAMBDA_PORT;
   auth = `${api}/xuc/api/2.0/auth`;
   stack = await startLocalStack({
     ...env,
@@ -278,6 +281,59 @@ describe('the XiVO proxy routes of the local stack, behind the real authorizer',
     const response = await fetch(`${api}/recording/records/call-1/audio`, { headers: asServer });
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ error: 'UpstreamUnavailable', message: 'Upstream unavailable' });
+  });
+});
+
+describe("serverless-offline's Lambda invoke port serves local callers only", { timeout: 30_000 }, () => {
+  const invocations = '/2015-03-31/functions/xuc-auth-local-authorizer/invocations';
+  const event = (token: string) =>
+    JSON.stringify({
+      version: '2.0',
+      type: 'REQUEST',
+      routeKey: 'ANY /configmgt/{proxy+}',
+      rawPath: '/configmgt/api/1.0/users',
+      headers: { 'x-auth-token': token },
+      requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+    });
+
+  /** A request as a web page or a DNS-rebound domain sends it: any Host, any Origin, straight to 127.0.0.1. */
+  const invoke = (headers: Record<string, string>, body: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port: lambdaPort, path: invocations, method: 'POST', headers });
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+
+  it("answers the README's curl form: the shared token admitted, a user token refused", () => {
+    const curl = (token: string) =>
+      spawnSync('curl', ['-s', '-X', 'POST', `http://localhost:${lambdaPort}${invocations}`, '-d', event(token)], {
+        encoding: 'utf8',
+      }).stdout;
+    expect(JSON.parse(curl(SHARED_TOKEN))).toEqual({ isAuthorized: true, context: { principal: 'server' } });
+    expect(JSON.parse(curl(userToken))).toEqual({ isAuthorized: false });
+  });
+
+  it('refuses a request addressed to another name than a loopback one, or sent with an Origin', async () => {
+    const port = lambdaPort;
+    expect((await invoke({ host: `127.0.0.1:${port}` }, event(SHARED_TOKEN))).status).toBe(200);
+    for (const headers of [
+      { host: `rebound.example.test:${port}` },
+      { host: `localhost.example.test:${port}` },
+      { host: `127.0.0.1:${port}`, origin: 'http://evil.example.test' },
+      { host: `localhost:${port}`, origin: 'null' },
+      { host: `localhost:${port}`, origin: WEB_APP },
+      { host: `rebound.example.test:${port}`, expect: '100-continue' },
+    ]) {
+      const refused = await invoke(headers, event(SHARED_TOKEN));
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+      expect(refused.body).not.toContain('isAuthorized');
+      expect(JSON.parse(refused.body)).toMatchObject({ __type: 'AccessDeniedException' });
+    }
   });
 });
 
