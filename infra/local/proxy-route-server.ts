@@ -30,7 +30,10 @@ export function matchProxyRoute(
 export const requestPath = (request: IncomingMessage): string =>
   new URL(request.url ?? '/', 'http://localhost').pathname;
 
-function sendError(response: ServerResponse, code: ErrorCode, cause: unknown): void {
+function sendError(request: IncomingMessage, response: ServerResponse, code: ErrorCode, cause: unknown): void {
+  // The path alone: a query string may carry a token.
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  console.error(`proxy ${request.method ?? ''} ${requestPath(request)}: ${code} (${reason})`);
   if (response.headersSent) {
     // The answer had begun: cutting it short is all that is left to say.
     response.destroy(cause instanceof Error ? cause : undefined);
@@ -62,7 +65,8 @@ export function proxyRouteServer({ routes, authorize, timeoutMs }: ProxyRouteSer
     const { route, proxyPath } = matchProxyRoute(routes, url.pathname) ?? {};
     if (!route || proxyPath === undefined) return;
     const decision = await authorize(request, route, proxyPath);
-    if (decision.kind === 'refuse') {
+    // Only an explicit admission lets the request through (anything else throws: 500).
+    if (decision.kind !== 'allow') {
       response.writeHead(decision.status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(decision.body));
       return;
@@ -74,13 +78,15 @@ export function proxyRouteServer({ routes, authorize, timeoutMs }: ProxyRouteSer
     }
     proxy.web(request, response, { target: `${route.upstream}/${proxyPath}${url.search}` }, (error) => {
       const code = (error as NodeJS.ErrnoException).code;
-      sendError(response, code === TIMED_OUT ? 'UpstreamTimeout' : 'UpstreamUnavailable', error);
+      sendError(request, response, code === TIMED_OUT ? 'UpstreamTimeout' : 'UpstreamUnavailable', error);
     });
   };
 
   return (request, response, expectsContinue) => {
     if (!matchProxyRoute(routes, requestPath(request))) return false;
-    forward(request, response, expectsContinue).catch((error: unknown) => sendError(response, 'UnhandledError', error));
+    forward(request, response, expectsContinue).catch((error: unknown) =>
+      sendError(request, response, 'UnhandledError', error),
+    );
     return true;
   };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer, listen } from '../../infra/local/servers.ts';
 import { privateStackEnv, startLocalStack, type RunningStack } from '../../infra/local/run-stack.ts';
 import { ifAssigned } from '../support/hooks.ts';
+import { findCredentials } from '../support/log-capture.ts';
 
 const SHARED_TOKEN = 'e2e-http-shared-token-0123456789abcdefghijk';
 const WEB_APP = 'http://app.example.test:8080';
@@ -281,6 +282,15 @@ describe('the XiVO proxy routes of the local stack, behind the real authorizer',
     const response = await fetch(`${api}/recording/records/call-1/audio`, { headers: asServer });
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ error: 'UpstreamUnavailable', message: 'Upstream unavailable' });
+    expect(stack.output()).toContain('proxy GET /recording/records/call-1/audio: UpstreamUnavailable');
+  });
+
+  it('wrote no credential to its output, though the shared token went through the query string too', () => {
+    // The start-up text shows the demo user's password on purpose (the README's quick start); no log line may.
+    const lines = stack.output().split('\n');
+    const scanned = lines.filter((line) => !line.includes('demo-password') || line.includes('{"level"'));
+    expect(scanned.some((line) => line.includes('"audit":"authorizer"'))).toBe(true);
+    expect(findCredentials(scanned, [SHARED_TOKEN, userToken])).toEqual([]);
   });
 });
 
