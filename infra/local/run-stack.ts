@@ -23,12 +23,12 @@ export interface RunningStack {
 const PER_STACK = new Set(['.esbuild', '.serverless', '.local', '.git']);
 
 /**
- * A service dir of its own: links to the checkout's files, a copy of serverless.yml (osls
+ * A service dir of its own (remove it when done): links to the checkout's files, a copy of serverless.yml (osls
  * refuses a linked one). serverless-esbuild builds into `<service dir>/.esbuild` and deletes it on
- * exit, so a stack started in the checkout itself would break any other stack running there
- * (`npm start`, the end-to-end test, the demo, the bench) and be broken by them.
+ * exit, so a stack started or packaged in the checkout itself would break any other stack running
+ * there (`npm start`, the end-to-end test, the demo, the bench, a packaging test) and be broken by them.
  */
-async function privateServiceDir(root: string): Promise<string> {
+export async function privateServiceDir(root: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'xuc-auth-service-'));
   for (const name of await readdir(root)) {
     if (PER_STACK.has(name)) continue;

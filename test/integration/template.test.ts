@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packagedStack } from '../support/packaged-stack.ts';
 
 interface Resource {
   Type: string;
@@ -16,32 +13,11 @@ interface Statement {
 
 let template: { Resources: Record<string, Resource>; Outputs: Record<string, { Value: unknown; Export?: unknown }> };
 let raw: string;
-const dir = mkdtempSync(join(tmpdir(), 'xuc-auth-package-'));
 
-/** What `osls package --stage prod` produces, with no AWS account. */
-beforeAll(() => {
-  execFileSync('npx', ['osls', 'package', '--stage', 'prod', '--package', dir], {
-    env: {
-      ...process.env,
-      KERBEROS_KEYTAB_SECRET_ID: 'xuc-auth/prod/keytab',
-      OIDC_ISSUER: 'https://idp.example.org',
-      OIDC_AUDIENCE: 'urn:xuc:api',
-      OIDC_CLIENT_SECRET: 'introspection-client-secret',
-      TOKEN_TTL: '600',
-      UPSTREAM_TIMEOUT_MS: '',
-      CONFIGMGT_URL: 'https://xivo.example.org/configmgt/',
-      RECORDING_URL: 'https://xivo.example.org/recording',
-      CORS_ALLOWED_ORIGINS: 'https://xivo.example.org,https://cti.example.org:8443',
-      AWS_ENDPOINT_URL_DYNAMODB: '',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: '',
-    },
-    stdio: 'pipe',
-  });
-  raw = readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
-  template = JSON.parse(raw) as typeof template;
+/** What `osls package --stage prod` produces with every option set, with no AWS account. */
+beforeAll(async () => {
+  ({ raw, template } = (await packagedStack('every-option')) as unknown as { raw: string; template: typeof template });
 }, 120_000);
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ofType = (type: string) => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
