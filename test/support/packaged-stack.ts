@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -55,12 +55,17 @@ const INPUTS = ['serverless.yml', 'package-lock.json', 'openapi.yaml', 'function
 const DEPLOY_SETTINGS =
   /^(AWS_|THROTTLE_|LOG_LEVEL$|CONFIGMGT_URL$|RECORDING_URL$|KERBEROS_LAYER_ARN$|\w+_RESERVED_CONCURRENCY$)/;
 
+/** Not read by osls: the deploy role's template. */
+const NOT_PACKAGED = new Set(['infra/deploy']);
+
 const files = (path: string): string[] =>
-  statSync(path).isDirectory()
-    ? readdirSync(path)
-        .sort()
-        .flatMap((name) => files(join(path, name)))
-    : [path];
+  NOT_PACKAGED.has(relative(ROOT, path))
+    ? []
+    : statSync(path).isDirectory()
+      ? readdirSync(path)
+          .sort()
+          .flatMap((name) => files(join(path, name)))
+      : [path];
 
 /** A digest of the inputs and the settings: the cache key of a package. */
 function digest(settings: Record<string, string>): string {
@@ -81,6 +86,24 @@ function cleanEnvironment(): Record<string, string> {
   );
 }
 
+/** Whether the process that wrote the lock still runs (a lock just made or just removed counts as held). */
+function holderAlive(lock: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(lock, 'utf8');
+  } catch {
+    return true;
+  }
+  const pid = Number(text);
+  if (text === '' || !Number.isInteger(pid)) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -93,21 +116,20 @@ export async function packagedStack(name: PackagedStage): Promise<Package> {
   const { stage, settings } = PACKAGED_STAGES[name];
   const dir = join(tmpdir(), `xuc-auth-package-${name}-${digest({ stage, ...settings })}`);
   const lock = `${dir}.lock`;
-  for (;;) {
-    if (existsSync(dir)) break;
+  while (!existsSync(dir)) {
     try {
-      mkdirSync(lock);
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
     } catch {
-      // Another test file is packaging this very stage: wait for it, or take over a lock it left.
-      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-      if (since !== undefined && Date.now() - since > 300_000) rmSync(lock, { recursive: true, force: true });
+      // Another test file is packaging this very stage: wait for it, or take over the lock of a
+      // process that died (a test that timed out) without removing it.
+      if (!holderAlive(lock)) rmSync(lock, { force: true });
       await sleep(250);
       continue;
     }
     try {
       await packageInto(dir, stage, settings);
     } finally {
-      rmSync(lock, { recursive: true, force: true });
+      rmSync(lock, { force: true });
     }
   }
   const raw = readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
