@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { unzipSync } from 'fflate';
+import type { Package } from './packaged-stack.ts';
+
+const LOADER = fileURLToPath(new URL('./lambda-loader.cjs', import.meta.url));
+export const ACCOUNT_ID = '123456789012';
+
+/** One `AWS::Lambda::Function` of a packaged template, as Lambda would be handed it. */
+export interface PackagedFunction {
+  logicalId: string;
+  name: string;
+  handler: string;
+  runtime: string;
+  /** The artifact: the zip the template's `Code.S3Key` names, in the package folder. */
+  zip: string;
+  /** The template's variables, references still unresolved. */
+  variables: Record<string, unknown>;
+  memorySize: number;
+  timeoutSeconds: number;
+  layers: unknown[];
+}
+
+export function packagedFunctions(pkg: Package): PackagedFunction[] {
+  return Object.entries(pkg.template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+    .map(([logicalId, { Properties = {} }]) => ({
+      logicalId,
+      name: Properties.FunctionName as string,
+      handler: Properties.Handler as string,
+      runtime: Properties.Runtime as string,
+      zip: join(pkg.dir, basename((Properties.Code as { S3Key: string }).S3Key)),
+      variables: (Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+      memorySize: Properties.MemorySize as number,
+      timeoutSeconds: Properties.Timeout as number,
+      layers: (Properties.Layers as unknown[] | undefined) ?? [],
+    }));
+}
+
+/**
+ * Resolves what the template computes (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`) with `lookup`
+ * for the stack's own resources and the pseudo parameters of an account in `region`.
+ */
+export function resolver(region: string, lookup: (logicalId: string, attribute?: string) => string) {
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': region,
+    'AWS::AccountId': ACCOUNT_ID,
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': 'local',
+  };
+  const reference = (name: string): string => {
+    const [logicalId = '', attribute] = name.split(/\.(.*)/);
+    return pseudo[name] ?? lookup(logicalId, attribute);
+  };
+  const resolve = (value: unknown): string => {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+    const call = value as Record<string, unknown>;
+    if (typeof call.Ref === 'string') return reference(call.Ref);
+    const getAtt = call['Fn::GetAtt'] as [string, string] | undefined;
+    if (getAtt) return lookup(getAtt[0], getAtt[1]);
+    const join = call['Fn::Join'] as [string, unknown[]] | undefined;
+    if (join) return join[1].map(resolve).join(join[0]);
+    if (typeof call['Fn::Sub'] === 'string')
+      return call['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => reference(name));
+    throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+  };
+  return resolve;
+}
+
+/** Writes the artifact's files into `taskRoot`, as Lambda unpacks it into /var/task. */
+export function unpack(zip: string, taskRoot: string): string[] {
+  const entries = unzipSync(readFileSync(zip));
+  const files = Object.keys(entries).filter((path) => !path.endsWith('/'));
+  for (const path of files) {
+    const target = join(taskRoot, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, entries[path] as Uint8Array);
+  }
+  return files.sort();
+}
+
+export interface Invocation {
+  result?: unknown;
+  error?: { errorType: string; errorMessage: string };
+}
+
+/**
+ * One function's container: the plain loader, run by this process's Node (the Lambda runtime's
+ * major, checked by the caller), with only `environment` (nothing inherited: no NODE_PATH, no
+ * test settings) and `taskRoot` as its working directory.
+ */
+export class FunctionContainer {
+  #output = '';
+  #pending = new Map<number, (invocation: Invocation) => void>();
+  #next = 0;
+
+  private constructor(
+    readonly fn: PackagedFunction,
+    readonly node: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (chunk) => (this.#output += String(chunk)));
+    child.stderr?.on('data', (chunk) => (this.#output += String(chunk)));
+  }
+
+  static async start(
+    fn: PackagedFunction,
+    taskRoot: string,
+    runtimeDir: string,
+    environment: Record<string, string>,
+  ): Promise<FunctionContainer> {
+    const loader = join(runtimeDir, 'lambda-loader.cjs');
+    // Once per runtime folder: a container starting meanwhile must never read a half-written copy.
+    if (!existsSync(loader)) copyFileSync(LOADER, loader);
+    const child = spawn(process.execPath, [loader, taskRoot, fn.handler], {
+      cwd: taskRoot,
+      env: { ...environment, FUNCTION_TIMEOUT_MS: String(fn.timeoutSeconds * 1000) },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    const answers = createInterface({ input: child.stdio[3] as Readable });
+    const ready = await new Promise<{ node?: string; initError?: Invocation['error'] }>((resolve, reject) => {
+      answers.once('line', (line) => resolve(JSON.parse(line) as { node?: string }));
+      child.once('exit', (code) => reject(new Error(`${fn.name} exited (${String(code)}) before it was ready`)));
+    });
+    const container = new FunctionContainer(fn, ready.node ?? '', child);
+    if (ready.initError) throw new Error(`${fn.name} failed to initialise: ${ready.initError.errorMessage}`);
+    answers.on('line', (line) => {
+      const { id, ...invocation } = JSON.parse(line) as Invocation & { id: number };
+      container.#pending.get(id)?.(invocation);
+      container.#pending.delete(id);
+    });
+    return container;
+  }
+
+  /** Invokes the handler with `event`, within the function's timeout. */
+  invoke(event: unknown): Promise<Invocation> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.fn.name} timed out`)), this.fn.timeoutSeconds * 1000);
+      this.#pending.set(id, (invocation) => {
+        clearTimeout(timer);
+        resolve(invocation);
+      });
+      this.child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
+    });
+  }
+
+  /** What the function logged (stdout and stderr), as CloudWatch would have it. */
+  output(): string {
+    return this.#output;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill();
+    await exited;
+  }
+}
