@@ -110,6 +110,8 @@ beforeAll(async () => {
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
         AWS_LAMBDA_LOG_STREAM_NAME: `2026/12/01/[$LATEST]${randomUUID().replaceAll('-', '')}`,
         AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        _HANDLER: fn.handler,
         LAMBDA_TASK_ROOT: taskRoot,
         LAMBDA_RUNTIME_DIR: runtimeDir,
         TZ: ':UTC',
