@@ -56,6 +56,7 @@ describe("the packaged templates against AWS's CloudFormation resource specifica
     broken.Resources.HttpApiStage!.Properties!.AutoDeploy = 'yes';
     login.Role = { 'Fn::GetAtt': ['LoginIamRoleLambdaExecution', 'Name'] };
     broken.Resources.TokensTable!.Type = 'AWS::DynamoDB::Tabel';
+    broken.Resources.UsersTable!.Condition = 'IsProd';
     expect(
       validateTemplate(broken).filter((problem) => !problem.includes('AWS::DynamoDB::Tabel has no attribute')),
     ).toEqual([
@@ -64,6 +65,7 @@ describe("the packaged templates against AWS's CloudFormation resource specifica
       'Resources.LoginLambdaFunction.Properties: no property Memorysize',
       'Resources.HttpApiStage.Properties.AutoDeploy: "yes" is not boolean',
       'Resources.TokensTable: no resource type AWS::DynamoDB::Tabel',
+      'Resources.UsersTable.Condition: "IsProd" is not a condition',
       'Resources.UsersTable.Properties: required property KeySchema is missing',
     ]);
   }, 120_000);

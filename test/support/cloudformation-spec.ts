@@ -268,6 +268,8 @@ export function validateTemplate(template: Template): string[] {
       if (value !== undefined && !DELETION_POLICIES.has(value as string))
         problems.push(`${path}.${policy}: ${JSON.stringify(value)} is not a policy`);
     }
+    if (resource.Condition !== undefined && !Object.hasOwn(template.Conditions ?? {}, resource.Condition as string))
+      problems.push(`${path}.Condition: ${JSON.stringify(resource.Condition)} is not a condition`);
     for (const dependency of [resource.DependsOn ?? []].flat()) {
       if (typeof dependency !== 'string' || !(dependency in resources))
         problems.push(`${path}.DependsOn: ${JSON.stringify(dependency)} is not a resource`);
