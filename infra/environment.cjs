@@ -16,8 +16,20 @@ const FROM_THE_STACK = new Set([
   'PLAY_AUTH_TOKEN_SECRET_ID',
   'ALLOW_INSECURE_LOOPBACK',
 ]);
-/** Only the oidc function sees these: the introspection client secret is among them. */
+/** Only the oidc function sees these. */
 const isOidc = (name) => name.startsWith('OIDC_');
+
+/**
+ * The introspection client's secret itself never enters a deployed template (whoever reads the
+ * function's configuration or the stack would read it): deployed, it is the Secrets Manager secret
+ * OIDC_CLIENT_SECRET_ID. Only `osls offline`, the local stack, may take the value as it is.
+ */
+function refusePlainClientSecret() {
+  if (!process.env.OIDC_CLIENT_SECRET?.trim() || process.argv.includes('offline')) return;
+  throw new Error(
+    'OIDC_CLIENT_SECRET is for the local stack only: store the secret in Secrets Manager and set OIDC_CLIENT_SECRET_ID',
+  );
+}
 
 const fromShell = (accept) =>
   Object.fromEntries(
@@ -57,7 +69,10 @@ module.exports = {
     };
   },
   /** The OpenID Connect settings, for the oidc function alone. */
-  oidc: () => fromShell(isOidc),
+  oidc: () => {
+    refusePlainClientSecret();
+    return fromShell(isOidc);
+  },
   /** The HTTP API's CORS configuration (provider.httpApi.cors) from CORS_ALLOWED_ORIGINS, or false. */
   cors: () => httpApiCors(loadConfig(process.env).corsAllowedOrigins),
 };

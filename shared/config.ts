@@ -44,7 +44,10 @@ export interface Config {
     audiences: string[];
     loginClaim: string;
     clientId?: string | undefined;
+    /** The introspection client's secret itself: local stacks only (the deployed template refuses it). */
     clientSecret?: string | undefined;
+    /** The Secrets Manager secret holding the introspection client's secret, as deployed. */
+    clientSecretId?: string | undefined;
     /** Minimum time between two JWKS downloads (jose's cooldown); bounds the load a flood of unknown `kid`s puts on the IdP. */
     jwksCooldownMs: number;
   };
@@ -84,6 +87,7 @@ export const DEFAULTS = {
   OIDC_LOGIN_CLAIM: 'preferred_username',
   OIDC_CLIENT_ID: undefined,
   OIDC_CLIENT_SECRET: undefined,
+  OIDC_CLIENT_SECRET_ID: undefined,
   OIDC_JWKS_COOLDOWN_MS: '30000',
   CAS_SERVER_URL: undefined,
   CAS_PROTOCOL_VERSION: '3',
@@ -173,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
       loginClaim: text('OIDC_LOGIN_CLAIM'),
       clientId: optional('OIDC_CLIENT_ID'),
       clientSecret: optional('OIDC_CLIENT_SECRET'),
+      clientSecretId: optional('OIDC_CLIENT_SECRET_ID'),
       jwksCooldownMs: integer('OIDC_JWKS_COOLDOWN_MS', 0, 3_600_000),
     },
     cas: {
@@ -207,6 +212,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.oidc.issuer && config.oidc.audiences.length === 0) {
     throw new ConfigError('OIDC_AUDIENCE must be set when OIDC_ISSUER is');
+  }
+  if (config.oidc.clientSecret && config.oidc.clientSecretId) {
+    throw new ConfigError('OIDC_CLIENT_SECRET and OIDC_CLIENT_SECRET_ID are exclusive: set only the secret id');
   }
   return config;
 }

@@ -1,3 +1,4 @@
+import { sdkGetSecretValue } from '../clients/aws.ts';
 import { XucError } from '../errors.ts';
 import { bearerToken, fields, jsonBody } from '../http/request.ts';
 import { MAX_OIDC_TOKEN_LENGTH, OidcVerifier } from '../oidc/oidc-verifier.ts';
@@ -18,8 +19,8 @@ export const oidcTokenExchange: IdentityExchange<string> = {
     if (!token) throw new XucError('OidcInvalidToken', { message: 'No OpenID Connect token presented' });
     return token;
   },
-  createVerifier: ({ config }) => {
-    const verifier = OidcVerifier.fromConfig(config);
+  createVerifier: ({ config, secrets }) => {
+    const verifier = OidcVerifier.fromConfig(config, sdkGetSecretValue(secrets));
     return async (token) => {
       const { login, subject } = await verifier.identify(token);
       return { login, oidcSubject: subject };

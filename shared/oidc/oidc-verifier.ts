@@ -11,6 +11,8 @@ import type { Config } from '../config.ts';
 import { XucError } from '../errors.ts';
 import { onceUntilFailure } from '../retry-on-failure.ts';
 import { isAllowedUpstream, isUnreachable, retryOnceIfDropped } from '../upstream.ts';
+import type { GetSecretValue } from '../secrets/versioned-secret.ts';
+import { clientSecretSource, type ClientSecretSource } from './client-secret.ts';
 
 /** Asymmetric algorithms only: never `none`, never an HMAC keyed with a public key. */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -56,15 +58,23 @@ export class OidcVerifier {
   // A failed discovery is retried by the next request, not cached.
   private readonly provider = onceUntilFailure(() => this.discover());
 
-  constructor(private readonly settings: OidcSettings) {}
+  /** `clientSecret`: where the introspection client's secret is read; by default `settings.clientSecret`. */
+  constructor(
+    private readonly settings: OidcSettings,
+    private readonly clientSecret: ClientSecretSource = () => Promise.resolve(settings.clientSecret),
+  ) {}
 
-  /** A verifier for the issuer of the service's configuration. */
-  static fromConfig(config: Config): OidcVerifier {
-    return new OidcVerifier({
-      ...config.oidc,
-      timeoutMs: config.upstreamTimeoutMs,
-      allowInsecureLoopback: config.allowInsecureLoopback,
-    });
+  /** A verifier for the issuer of the service's configuration; `getSecretValue` reads `OIDC_CLIENT_SECRET_ID`. */
+  static fromConfig(config: Config, getSecretValue: GetSecretValue): OidcVerifier {
+    return new OidcVerifier(
+      { ...config.oidc, timeoutMs: config.upstreamTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopback },
+      clientSecretSource(config.oidc, getSecretValue, config.secretsCacheTtlSeconds * 1000),
+    );
+  }
+
+  /** Introspection needs a client id and a secret, held in Secrets Manager or (locally) given as it is. */
+  private get canIntrospect(): boolean {
+    return Boolean(this.settings.clientId && (this.settings.clientSecret || this.settings.clientSecretId));
   }
 
   /** The login the token proves, read from `OIDC_LOGIN_CLAIM`. */
@@ -94,7 +104,7 @@ export class OidcVerifier {
   }
 
   private async discover(): Promise<Provider> {
-    const { issuer, clientId, clientSecret, timeoutMs, allowInsecureLoopback, jwksCooldownMs } = this.settings;
+    const { issuer, clientId, timeoutMs, allowInsecureLoopback, jwksCooldownMs } = this.settings;
     if (!issuer) throw providerUnavailable('OpenID Connect is not configured (OIDC_ISSUER is unset)');
     let issuerUrl: URL;
     try {
@@ -110,7 +120,7 @@ export class OidcVerifier {
     let configuration: client.Configuration;
     try {
       configuration = await retryOnceIfDropped(() =>
-        client.discovery(issuerUrl, clientId ?? 'xuc-auth', clientSecret, undefined, {
+        client.discovery(issuerUrl, clientId ?? 'xuc-auth', undefined, this.clientAuthentication(), {
           timeout: timeoutMs / 1000,
           ...(issuerUrl.protocol === 'http:' ? { execute: [allowInsecureRequests] } : {}),
         }),
@@ -129,6 +139,21 @@ export class OidcVerifier {
         cooldownDuration: jwksCooldownMs,
         cacheMaxAge: 10 * 60_000,
       }),
+    };
+  }
+
+  /**
+   * client_secret_post (openid-client's default) with the secret read at each call: the read is
+   * cached, and a secret rotated in Secrets Manager is picked up without a new discovery.
+   */
+  private clientAuthentication(): client.ClientAuth | undefined {
+    if (!this.canIntrospect) return undefined;
+    // openid-client types ClientAuth as returning void, but oauth4webapi, which calls it, awaits it.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    return async (as, metadata, body, headers) => {
+      const secret = await this.clientSecret();
+      if (!secret) throw new Error('the introspection client secret is empty');
+      client.ClientSecretPost(secret)(as, metadata, body, headers);
     };
   }
 
@@ -181,8 +206,10 @@ export class OidcVerifier {
 
   /** RFC 7662 introspection of an opaque token, only when the service has client credentials. */
   private async introspect(provider: Provider, token: string): Promise<Record<string, unknown>> {
-    const { clientId, clientSecret } = this.settings;
-    if (!clientId || !clientSecret) throw invalidToken('opaque token and no introspection credentials');
+    if (!this.canIntrospect) throw invalidToken('opaque token and no introspection credentials');
+    // Read first, so that an unreadable secret is our 503 (Secrets Manager), not the IdP's failure.
+    const secret = await this.clientSecret();
+    if (!secret) throw providerUnavailable('the introspection client secret is empty');
     let answer: client.IntrospectionResponse;
     try {
       answer = await retryOnceIfDropped(() => client.tokenIntrospection(provider.configuration, token));

@@ -10,6 +10,9 @@ import { services } from '../../shared/services.ts';
 import { bodyOf, ensureUser, httpEvent, lambdaContext, refusal, uniqueLogin } from '../support/fixtures.ts';
 import { run as cli } from '../../cli/main.ts';
 import { ifAssigned } from '../support/hooks.ts';
+import { createSecret } from '../support/secrets.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { sdkGetSecretValue } from '../../shared/clients/aws.ts';
 import { startHostileServer } from '../support/hostile-server.ts';
 import { OIDC_API_AUDIENCE, OIDC_CLIENT, startOidcPeer, type OidcPeer } from '../../infra/peers/oidc-provider.ts';
 
@@ -56,12 +59,13 @@ const exchange = (token: string, method: 'GET' | 'POST' = 'GET') =>
 beforeAll(async () => {
   peer = await startOidcPeer();
   other = await startOidcPeer();
-  // The function reads its configuration from the environment, as on Lambda.
+  // The function reads its configuration from the environment, as on Lambda, and the
+  // introspection client's secret from Secrets Manager, as deployed.
   Object.assign(process.env, {
     OIDC_ISSUER: peer.issuer,
     OIDC_AUDIENCE: `${OIDC_API_AUDIENCE},${OIDC_CLIENT.clientId}`,
     OIDC_CLIENT_ID: OIDC_CLIENT.clientId,
-    OIDC_CLIENT_SECRET: OIDC_CLIENT.clientSecret,
+    OIDC_CLIENT_SECRET_ID: await createSecret(OIDC_CLIENT.clientSecret),
     OIDC_JWKS_COOLDOWN_MS: '0',
     ALLOW_INSECURE_LOOPBACK: 'true',
   });
@@ -97,6 +101,23 @@ describe('OIDC exchange through the function', () => {
     const result = await exchange(await peer.mintOpaqueToken('alice'), 'POST');
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result).login).toBe('alice');
+  });
+
+  it('introspects with the client secret read from Secrets Manager, never from the environment', async () => {
+    expect(process.env.OIDC_CLIENT_SECRET).toBeUndefined();
+    const opaque = await peer.mintOpaqueToken('alice');
+    const withSecret = async (secretId: string) =>
+      OidcVerifier.fromConfig(
+        loadConfig({ ...process.env, OIDC_CLIENT_SECRET_ID: secretId }),
+        sdkGetSecretValue(services().secrets),
+      ).loginOf(opaque);
+    expect(await withSecret(await createSecret(OIDC_CLIENT.clientSecret))).toBe('alice');
+    // The IdP refuses the client when the secret in Secrets Manager is not its own.
+    expect((await refusal(withSecret(await createSecret('not-the-client-secret')))).code).toBe(
+      'OidcProviderInvalidResponse',
+    );
+    // A secret that cannot be read fails closed, as Secrets Manager's unavailability, not the IdP's.
+    expect((await refusal(withSecret('test/no-such-secret'))).code).toBe('ServiceUnavailable');
   });
 
   it('answers 403 UserNotFound for a valid identity unknown to the user store', async () => {

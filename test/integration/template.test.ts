@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packagedStack } from '../support/packaged-stack.ts';
 
@@ -13,6 +14,13 @@ interface Statement {
 
 let template: { Resources: Record<string, Resource>; Outputs: Record<string, { Value: unknown; Export?: unknown }> };
 let raw: string;
+
+/** `osls package --stage prod` into `into`, with no AWS account. */
+const osls = (into: string, env: Record<string, string>) =>
+  execFileSync('npx', ['osls', 'package', '--stage', 'prod', '--package', into], {
+    env: { ...process.env, OIDC_CLIENT_SECRET: '', ...env },
+    stdio: 'pipe',
+  });
 
 /** What `osls package --stage prod` produces with every option set, with no AWS account. */
 beforeAll(async () => {
@@ -147,6 +155,7 @@ describe('the deployable template (osls package --stage prod)', () => {
           'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['login', 'oidcSubject', 'updatedAt'] },
           StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
         })}`,
+        'secretsmanager:GetSecretValue secret:xuc-auth/prod/oidc-client-secret-??????',
       ].sort(),
       cas: [...issue, ...capSessions].sort(),
       sso: [...issue, ...capSessions, 'secretsmanager:GetSecretValue secret:xuc-auth/prod/keytab-??????'].sort(),
@@ -209,6 +218,33 @@ describe('the deployable template (osls package --stage prod)', () => {
     );
     expect(withOidc.map(([name]) => name)).toEqual(['OidcLambdaFunction']);
   });
+
+  it('carries the introspection client secret nowhere: the oidc function reads it from Secrets Manager', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables)).not.toContain('OIDC_CLIENT_SECRET');
+    }
+    expect(template.Resources.OidcLambdaFunction?.Properties.Environment).toMatchObject({
+      Variables: { OIDC_CLIENT_ID: 'xuc-web', OIDC_CLIENT_SECRET_ID: 'xuc-auth/prod/oidc-client-secret' },
+    });
+    expect(raw.match(/secret:xuc-auth\/prod\/oidc-client-secret-\?{6}"/g)).toHaveLength(1);
+  });
+
+  it('refuses to package a stack given OIDC_CLIENT_SECRET itself', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'xuc-auth-package-'));
+    try {
+      let output = '';
+      try {
+        osls(elsewhere, { OIDC_CLIENT_SECRET: 'introspection-client-secret' });
+      } catch (error) {
+        output = String((error as { stdout?: unknown }).stdout) + String((error as { stderr?: unknown }).stderr);
+      }
+      expect(output).toContain('OIDC_CLIENT_SECRET is for the local stack only');
+      expect(output).not.toContain('introspection-client-secret');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("passes on the settings the shell sets and leaves the rest to config.ts's defaults", () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) {

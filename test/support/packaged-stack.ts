@@ -24,7 +24,7 @@ export const PACKAGED_STAGES = {
       OIDC_AUDIENCE: 'urn:xuc:api',
       OIDC_LOGIN_CLAIM: 'xivo_login',
       OIDC_CLIENT_ID: 'xuc-auth',
-      OIDC_CLIENT_SECRET: 'introspection-client-secret',
+      OIDC_CLIENT_SECRET_ID: 'xuc-auth/prod/oidc-client-secret',
       CAS_SERVER_URL: 'https://cas.example.org/cas',
       CAS_PROTOCOL_VERSION: '2',
       CAS_ALLOWED_SERVICES: 'https://xivo.example.org/',

@@ -65,6 +65,13 @@ describe('configuration', () => {
     }
   });
 
+  it('refuses the OIDC client secret given both as it is and as a Secrets Manager secret', () => {
+    expect(loadConfig({ OIDC_CLIENT_SECRET_ID: 'xuc-auth/prod/oidc' }).oidc.clientSecretId).toBe('xuc-auth/prod/oidc');
+    expect(() => loadConfig({ OIDC_CLIENT_SECRET: 's', OIDC_CLIENT_SECRET_ID: 'xuc-auth/prod/oidc' })).toThrow(
+      'OIDC_CLIENT_SECRET_ID',
+    );
+  });
+
   it('refuses a token lifetime above its own maximum', () => {
     expect(() => loadConfig({ TOKEN_TTL: '7200', TOKEN_MAX_TTL: '3600' })).toThrow('TOKEN_TTL');
   });
