@@ -6,7 +6,8 @@ import { listen, serveLocalCallersOnly } from './servers.ts';
 import { serveSignedRequestsOnly, type SignedService } from './sigv4-verifier.ts';
 
 interface StoredVersion {
-  value: string;
+  /** Unset for the version RotateSecret opens, until the rotation function's createSecret puts its value. */
+  value?: string;
   stages: string[];
   created: number;
 }
@@ -17,6 +18,7 @@ interface StoredSecret {
   created: number;
   changed: number;
   versions: Record<string, StoredVersion>;
+  rotation?: { lambdaArn?: string; rules?: unknown };
 }
 type Request = Record<string, unknown>;
 
@@ -37,9 +39,12 @@ const str = (request: Request, key: string): string | undefined =>
 /**
  * A small AWS Secrets Manager endpoint speaking the real JSON 1.1 protocol
  * (`X-Amz-Target: secretsmanager.<Operation>`), so that the real SDK client is what the
- * functions and tests use. It keeps what this project relies on: CreateSecret, PutSecretValue,
- * GetSecretValue (by version id or stage), DescribeSecret, ListSecrets, with AWSCURRENT and
- * AWSPREVIOUS moving on every put as Secrets Manager does. Requests are not authenticated.
+ * functions and tests use. It keeps what this project relies on: CreateSecret, PutSecretValue
+ * (AWSCURRENT by default, or the staging labels it names), GetSecretValue (by version id and/or
+ * stage), DescribeSecret, ListSecrets, UpdateSecretVersionStage, with AWSCURRENT and AWSPREVIOUS
+ * moving as Secrets Manager moves them, and RotateSecret, which opens a rotation (a valueless
+ * AWSPENDING version for the request token) without invoking anything: a test then calls the
+ * rotation function's four steps as Secrets Manager would. Requests are not authenticated.
  */
 export class SecretsManagerEmulator {
   readonly #secrets = new Map<string, StoredSecret>();
@@ -65,6 +70,8 @@ export class SecretsManagerEmulator {
         return this.describe(this.find(request));
       case 'UpdateSecretVersionStage':
         return this.updateStage(request);
+      case 'RotateSecret':
+        return this.rotate(request);
       case 'ListSecrets':
         return { SecretList: [...this.#secrets.values()].map((secret) => this.describe(secret)) };
       default:
@@ -98,9 +105,42 @@ export class SecretsManagerEmulator {
     const secret = this.find(request);
     const value = str(request, 'SecretString');
     if (value === undefined) throw new ApiError('InvalidParameterException', 'SecretString is required');
-    const versionId = this.addVersion(secret, value, str(request, 'ClientRequestToken'));
+    const stages = Array.isArray(request.VersionStages) ? request.VersionStages.map(String) : undefined;
+    const versionId = this.addVersion(secret, value, str(request, 'ClientRequestToken'), stages);
     this.save();
-    return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: ['AWSCURRENT'] };
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: versionId,
+      VersionStages: secret.versions[versionId]?.stages ?? [],
+    };
+  }
+
+  /**
+   * Opens a rotation as Secrets Manager does before it calls the rotation function: a version
+   * for the request token, staged AWSPENDING and without a value yet.
+   */
+  private rotate(request: Request) {
+    const secret = this.find(request);
+    const versionId = str(request, 'ClientRequestToken') ?? randomUUID();
+    const lambdaArn = str(request, 'RotationLambdaARN') ?? secret.rotation?.lambdaArn;
+    secret.rotation = {
+      ...(lambdaArn ? { lambdaArn } : {}),
+      rules: request.RotationRules ?? secret.rotation?.rules,
+    };
+    if (!secret.versions[versionId]) {
+      this.detach(secret, 'AWSPENDING');
+      secret.versions[versionId] = { stages: ['AWSPENDING'], created: nowSeconds() };
+    }
+    secret.changed = nowSeconds();
+    this.save();
+    return { ARN: secret.arn, Name: secret.name, VersionId: versionId };
+  }
+
+  private detach(secret: StoredSecret, stage: string): void {
+    for (const version of Object.values(secret.versions)) {
+      version.stages = version.stages.filter((label) => label !== stage);
+    }
   }
 
   private get(request: Request) {
@@ -110,7 +150,7 @@ export class SecretsManagerEmulator {
     const entry = Object.entries(secret.versions).find(
       ([id, version]) => (!versionId || id === versionId) && (!stage || version.stages.includes(stage)),
     );
-    if (!entry) {
+    if (entry?.[1].value === undefined) {
       throw new ApiError(
         'ResourceNotFoundException',
         "Secrets Manager can't find the specified secret value for the given version or staging label.",
@@ -127,7 +167,10 @@ export class SecretsManagerEmulator {
     };
   }
 
-  /** Moves or removes a staging label, as Secrets Manager does (AWSCURRENT only moves). */
+  /**
+   * Moves or removes a staging label, as Secrets Manager does: AWSCURRENT only moves, and the
+   * version it leaves becomes AWSPREVIOUS.
+   */
   private updateStage(request: Request) {
     const secret = this.find(request);
     const stage = str(request, 'VersionStage');
@@ -141,12 +184,20 @@ export class SecretsManagerEmulator {
       throw new ApiError('InvalidParameterException', `${stage} is not attached to version ${from}.`);
     }
     if (stage === 'AWSCURRENT' && !to) throw new ApiError('InvalidParameterException', 'AWSCURRENT can only be moved.');
+    const leaving =
+      stage === 'AWSCURRENT'
+        ? Object.keys(secret.versions).find((id) => id !== to && secret.versions[id]?.stages.includes(stage))
+        : undefined;
     for (const [id, version] of Object.entries(secret.versions)) {
       if (id === from || (to && id !== to)) version.stages = version.stages.filter((label) => label !== stage);
     }
     if (to) {
       const target = secret.versions[to];
       if (target && !target.stages.includes(stage)) target.stages.push(stage);
+    }
+    if (leaving) {
+      this.detach(secret, 'AWSPREVIOUS');
+      secret.versions[leaving]?.stages.push('AWSPREVIOUS');
     }
     secret.changed = nowSeconds();
     this.save();
@@ -160,6 +211,13 @@ export class SecretsManagerEmulator {
       ...(secret.description ? { Description: secret.description } : {}),
       CreatedDate: secret.created,
       LastChangedDate: secret.changed,
+      ...(secret.rotation
+        ? {
+            RotationEnabled: true,
+            ...(secret.rotation.lambdaArn ? { RotationLambdaARN: secret.rotation.lambdaArn } : {}),
+            ...(secret.rotation.rules ? { RotationRules: secret.rotation.rules } : {}),
+          }
+        : { RotationEnabled: false }),
       VersionIdsToStages: Object.fromEntries(
         Object.entries(secret.versions)
           .filter(([, version]) => version.stages.length > 0)
@@ -175,14 +233,31 @@ export class SecretsManagerEmulator {
     return secret;
   }
 
-  /** The new version becomes AWSCURRENT, the old current one AWSPREVIOUS, as on AWS. */
-  private addVersion(secret: StoredSecret, value: string, requestToken?: string): string {
+  /**
+   * Without `stages`, the new version becomes AWSCURRENT and the old current one AWSPREVIOUS, as on
+   * AWS; with them, it takes those labels (from whichever versions held them) and AWSCURRENT stays.
+   * The same token again is idempotent; a version RotateSecret opened takes its value here.
+   */
+  private addVersion(secret: StoredSecret, value: string, requestToken?: string, stages?: string[]): string {
     const versionId = requestToken ?? randomUUID();
     const existing = secret.versions[versionId];
+    if (existing?.value === undefined && existing && stages) {
+      existing.value = value;
+      for (const stage of stages) this.detach(secret, stage);
+      existing.stages = [...stages];
+      secret.changed = nowSeconds();
+      return versionId;
+    }
     if (existing) {
       if (existing.value !== value) {
         throw new ApiError('ResourceExistsException', 'A version with this ClientRequestToken already exists.');
       }
+      return versionId;
+    }
+    if (stages) {
+      for (const stage of stages) this.detach(secret, stage);
+      secret.versions[versionId] = { value, stages: [...stages], created: nowSeconds() };
+      secret.changed = nowSeconds();
       return versionId;
     }
     for (const version of Object.values(secret.versions)) {

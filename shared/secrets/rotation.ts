@@ -45,13 +45,7 @@ export async function rotateSecret(
   value: string,
   { minAgeSeconds = 0, dropPrevious = false, now = Date.now }: RotateOptions = {},
 ): Promise<{ versionId: string }> {
-  if (minAgeSeconds > 0) {
-    const current = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
-    const ageSeconds = (now() - (current.CreatedDate?.getTime() ?? 0)) / 1000;
-    if (ageSeconds < minAgeSeconds) {
-      throw new RotationTooSoon(Math.ceil(minAgeSeconds - ageSeconds));
-    }
-  }
+  await assertCurrentOldEnough(client, secretId, minAgeSeconds, now);
   const out = await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
   if (!out.VersionId) throw new Error(`Secrets Manager returned no version for ${secretId}`);
   if (dropPrevious) {
@@ -73,6 +67,22 @@ export async function rotateSecret(
     }
   }
   return { versionId: out.VersionId };
+}
+
+/**
+ * Refuses (`RotationTooSoon`) when the current version is younger than `minAgeSeconds`: replacing
+ * it now would push out a previous version that containers or unexpired tokens still rely on.
+ */
+export async function assertCurrentOldEnough(
+  client: SecretsManagerClient,
+  secretId: string,
+  minAgeSeconds: number,
+  now: () => number = Date.now,
+): Promise<void> {
+  if (minAgeSeconds <= 0) return;
+  const current = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+  const ageSeconds = (now() - (current.CreatedDate?.getTime() ?? 0)) / 1000;
+  if (ageSeconds < minAgeSeconds) throw new RotationTooSoon(Math.ceil(minAgeSeconds - ageSeconds));
 }
 
 /** A rotation refused because the current version is too young to be replaced safely. */

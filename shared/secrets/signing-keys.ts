@@ -42,13 +42,23 @@ export class SigningKeys {
   private import(versionId: string, value: string): Promise<webcrypto.CryptoKey> {
     let key = this.#imported.get(versionId);
     if (!key) {
-      const bytes = new TextEncoder().encode(value);
-      if (bytes.length < MIN_KEY_BYTES) {
-        throw unavailable('Signing key', new Error(`signing key version is shorter than ${MIN_KEY_BYTES} bytes`));
-      }
-      key = webcrypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+      key = importSigningKey(value);
       this.#imported.set(versionId, key);
     }
     return key;
   }
+}
+
+/**
+ * A signing-key secret value as the HMAC key tokens are signed with; refused (503) when it is
+ * shorter than 32 bytes. The rotation function's testSecret step checks a new version through it.
+ */
+export function importSigningKey(value: string): Promise<webcrypto.CryptoKey> {
+  const bytes = new TextEncoder().encode(value);
+  if (bytes.length < MIN_KEY_BYTES) {
+    return Promise.reject(
+      unavailable('Signing key', new Error(`signing key version is shorter than ${MIN_KEY_BYTES} bytes`)),
+    );
+  }
+  return webcrypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
 }

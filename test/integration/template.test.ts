@@ -22,6 +22,19 @@ const osls = (into: string, env: Record<string, string>) =>
     stdio: 'pipe',
   });
 
+/** What `osls package` prints when it refuses `env` (empty when it does not refuse). */
+function packagingRefusal(env: Record<string, string>): string {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'xuc-auth-package-'));
+  try {
+    osls(elsewhere, env);
+    return '';
+  } catch (error) {
+    return String((error as { stdout?: unknown }).stdout) + String((error as { stderr?: unknown }).stderr);
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
+}
+
 /** What `osls package --stage prod` produces with every option set, with no AWS account. */
 beforeAll(async () => {
   ({ raw, template } = (await packagedStack('every-option')) as unknown as { raw: string; template: typeof template });
@@ -120,6 +133,7 @@ describe('the deployable template (osls package --stage prod)', () => {
       cas: grants('CasLambdaFunction'),
       sso: grants('SsoLambdaFunction'),
       docs: grants('DocsLambdaFunction'),
+      rotateSigningKey: grants('RotateSigningKeyLambdaFunction'),
     }).toEqual({
       authorizer: [
         'dynamodb:BatchGetItem TokensTable',
@@ -160,7 +174,15 @@ describe('the deployable template (osls package --stage prod)', () => {
       cas: [...issue, ...capSessions].sort(),
       sso: [...issue, ...capSessions, 'secretsmanager:GetSecretValue secret:xuc-auth/prod/keytab-??????'].sort(),
       docs: [],
+      rotateSigningKey: [
+        'secretsmanager:DescribeSecret SigningKeySecret',
+        'secretsmanager:GetSecretValue SigningKeySecret',
+        'secretsmanager:PutSecretValue SigningKeySecret',
+        'secretsmanager:UpdateSecretVersionStage SigningKeySecret',
+      ],
     });
+    // Every function of the template is pinned above.
+    expect(Object.keys(functions).length).toBe(11);
   });
 
   it('throttles the unauthenticated routes on the stage, and reserves concurrency for the authorizer and caps login', () => {
@@ -230,20 +252,42 @@ describe('the deployable template (osls package --stage prod)', () => {
     expect(raw.match(/secret:xuc-auth\/prod\/oidc-client-secret-\?{6}"/g)).toHaveLength(1);
   });
 
+  it('has Secrets Manager rotate the signing key on a schedule, through its function only', () => {
+    expect(template.Resources.SigningKeyRotationSchedule).toMatchObject({
+      Type: 'AWS::SecretsManager::RotationSchedule',
+      DependsOn: ['SigningKeyRotationPermission'],
+      Properties: {
+        SecretId: { Ref: 'SigningKeySecret' },
+        RotationLambdaARN: { 'Fn::GetAtt': ['RotateSigningKeyLambdaFunction', 'Arn'] },
+        RotationRules: { AutomaticallyAfterDays: 30 },
+        RotateImmediatelyOnUpdate: false,
+      },
+    });
+    expect(template.Resources.SigningKeyRotationPermission).toEqual({
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        FunctionName: { 'Fn::GetAtt': ['RotateSigningKeyLambdaFunction', 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceArn: { Ref: 'SigningKeySecret' },
+      },
+    });
+    expect(ofType('AWS::SecretsManager::RotationSchedule')).toHaveLength(1);
+    expect(
+      ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal !== 'apigateway.amazonaws.com'),
+    ).toHaveLength(1);
+  });
+
+  it('refuses a rotation schedule that would drop a signing key still in use', () => {
+    // With tokens of up to 3 days, 3-day rotations leave a key previous for only 2 certain days.
+    const output = packagingRefusal({ TOKEN_MAX_TTL: '259200', SIGNING_KEY_ROTATION_DAYS: '3' });
+    expect(output).toContain('SIGNING_KEY_ROTATION_DAYS=3 would drop a signing key still in use');
+  }, 60_000);
+
   it('refuses to package a stack given OIDC_CLIENT_SECRET itself', () => {
-    const elsewhere = mkdtempSync(join(tmpdir(), 'xuc-auth-package-'));
-    try {
-      let output = '';
-      try {
-        osls(elsewhere, { OIDC_CLIENT_SECRET: 'introspection-client-secret' });
-      } catch (error) {
-        output = String((error as { stdout?: unknown }).stdout) + String((error as { stderr?: unknown }).stderr);
-      }
-      expect(output).toContain('OIDC_CLIENT_SECRET is for the local stack only');
-      expect(output).not.toContain('introspection-client-secret');
-    } finally {
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
+    const output = packagingRefusal({ OIDC_CLIENT_SECRET: 'introspection-client-secret' });
+    expect(output).toContain('OIDC_CLIENT_SECRET is for the local stack only');
+    expect(output).not.toContain('introspection-client-secret');
   }, 60_000);
 
   it("passes on the settings the shell sets and leaves the rest to config.ts's defaults", () => {
