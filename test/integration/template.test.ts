@@ -347,9 +347,9 @@ describe('the deployable template (osls package --stage prod)', () => {
     });
   });
 
-  it('sets a log retention on every function log group', () => {
+  it('sets a log retention on every log group: each function, and the access logs', () => {
     const groups = ofType('AWS::Logs::LogGroup');
-    expect(groups.length).toBe(ofType('AWS::Lambda::Function').length);
+    expect(groups.length).toBe(ofType('AWS::Lambda::Function').length + 1);
     for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
@@ -384,6 +384,42 @@ describe('the deployable template (osls package --stage prod)', () => {
     // API Gateway answers preflights itself: no OPTIONS route, no function sees them.
     const keys = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
     expect(keys.filter((key) => key.startsWith('OPTIONS'))).toEqual([]);
+  });
+
+  it('writes JSON access logs of the stage that name the route and never carry a token, a query or a header', () => {
+    const stage = template.Resources.HttpApiStage as Resource & { DependsOn?: unknown };
+    const settings = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    expect(template.Resources.HttpApiLogGroup?.Properties).toEqual({
+      LogGroupName: '/aws/http-api/xuc-auth-prod',
+      RetentionInDays: 30,
+    });
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+    // Each field is exactly one $context variable, from the variables that hold no part of the
+    // request's path, query string, headers or body (API Gateway's HTTP API logging variables).
+    const SAFE = new Set([
+      '$context.requestId',
+      '$context.requestTimeEpoch',
+      '$context.identity.sourceIp',
+      '$context.httpMethod',
+      '$context.routeKey',
+      '$context.status',
+      '$context.protocol',
+      '$context.responseLength',
+      '$context.responseLatency',
+      '$context.integrationLatency',
+      '$context.integrationStatus',
+      '$context.integrationErrorMessage',
+      '$context.authorizer.error',
+      '$context.error.message',
+      '$context.error.responseType',
+    ]);
+    for (const value of Object.values(format)) {
+      expect(value).toMatch(/^\$context\.[A-Za-z.]+$/);
+      expect(value).not.toMatch(/path|query|header|override|domainName|authorizer\.(?!error$)|body/i);
+      expect(SAFE).toContain(value);
+    }
+    expect(Object.values(format)).toEqual(expect.arrayContaining(['$context.routeKey', '$context.status']));
   });
 
   it('runs every function on nodejs24.x', () => {
