@@ -422,6 +422,125 @@ describe('the deployable template (osls package --stage prod)', () => {
     expect(Object.values(format)).toEqual(expect.arrayContaining(['$context.routeKey', '$context.status']));
   });
 
+  describe('alarms', () => {
+    const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:xuc-auth-alarms';
+    const alarms = () => Object.fromEntries(ofType('AWS::CloudWatch::Alarm'));
+    type Query = {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] } };
+    };
+    const metricsOf = (alarm: Resource | undefined) => (alarm?.Properties.Metrics ?? []) as Query[];
+
+    it('watches every function for unhandled errors and throttles', () => {
+      for (const [name] of ofType('AWS::Lambda::Function')) {
+        const prefix = name.replace(/LambdaFunction$/, '');
+        for (const [metric, threshold] of [
+          ['Errors', 1],
+          ['Throttles', 10],
+        ] as const) {
+          expect(alarms()[`${prefix}${metric}Alarm`]?.Properties).toMatchObject({
+            Namespace: 'AWS/Lambda',
+            MetricName: metric,
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: name } }],
+            Statistic: 'Sum',
+            Period: 300,
+            Threshold: threshold,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          });
+        }
+      }
+    });
+
+    it("alarms on the API's 5xx rate, from a minimum of requests, at the threshold set at deploy time", () => {
+      const alarm = alarms().ServerErrorRateAlarm;
+      expect(alarm?.Properties.Threshold).toBe(10);
+      const metrics = metricsOf(alarm);
+      expect(metrics.map((m) => m.MetricStat?.Metric.MetricName ?? m.Expression)).toEqual([
+        '5xx',
+        'Count',
+        'IF(requests >= 20, 100 * errors / requests, 0)',
+      ]);
+      expect(metrics[0]?.MetricStat?.Metric.Dimensions).toEqual([
+        { Name: 'ApiId', Value: { Ref: 'HttpApi' } },
+        { Name: 'Stage', Value: '$default' },
+      ]);
+    });
+
+    it('alarms on a spike of authorizer denials over every reason shared/metrics.ts emits, and on any authorizer failure', () => {
+      const reasons = (alarm: Resource | undefined) =>
+        metricsOf(alarm)
+          .filter((m) => m.MetricStat)
+          .map((m) => {
+            expect(m.MetricStat?.Metric.MetricName).toBe('AuthorizerDenials');
+            const dims = m.MetricStat?.Metric.Dimensions as { Name: string; Value: string }[];
+            expect(dims[0]).toEqual({ Name: 'service', Value: 'xuc-auth' });
+            return dims[1]?.Value;
+          });
+      // The reasons shared/metrics.ts documents, and the README's list.
+      const documented = /`AuthorizerDenials` \(Count\) by `Reason` \(a small fixed set: ([^)]+)\)/
+        .exec(readFileSync('shared/metrics.ts', 'utf8').replace(/\n \* +/g, ' '))?.[1]
+        ?.split(/, /)
+        .map((r) => r.trim());
+      expect(documented?.length).toBeGreaterThan(5);
+      expect(reasons(alarms().AuthorizerDenialsAlarm)).toEqual(expect.arrayContaining(documented ?? []));
+      expect(alarms().AuthorizerDenialsAlarm?.Properties.Threshold).toBe(500);
+      expect(reasons(alarms().AuthorizerFailuresAlarm)).toEqual(['ServiceUnavailable', 'UnhandledError']);
+    });
+
+    it("alarms on the stage's 429s, counted from the access logs, and on DynamoDB system errors and throttles of each table", () => {
+      expect(template.Resources.StageThrottlesMetricFilter?.Properties).toMatchObject({
+        LogGroupName: { Ref: 'HttpApiLogGroup' },
+        FilterPattern: '{ $.status = "429" }',
+      });
+      expect(alarms().StageThrottlesAlarm?.Properties).toMatchObject({ MetricName: 'StageThrottles', Threshold: 100 });
+      for (const table of ['TokensTable', 'UsersTable', 'AttemptsTable']) {
+        const system = metricsOf(alarms()[`${table}SystemErrorsAlarm`]).filter((m) => m.MetricStat);
+        expect(new Set(system.map((m) => m.MetricStat?.Metric.MetricName))).toEqual(new Set(['SystemErrors']));
+        // Every operation the functions use on a table reports its errors under its own name.
+        expect(system.map((m) => (m.MetricStat?.Metric.Dimensions[1] as { Value: string }).Value)).toEqual(
+          expect.arrayContaining(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query']),
+        );
+        expect(system.length).toBeLessThanOrEqual(10);
+        const throttled = metricsOf(alarms()[`${table}ThrottlesAlarm`]);
+        expect(throttled.map((m) => m.MetricStat?.Metric.MetricName ?? m.Expression)).toEqual([
+          'ReadThrottleEvents',
+          'WriteThrottleEvents',
+          'd0 + d1',
+        ]);
+      }
+    });
+
+    it('sends every alarm, and its recovery, to ALARM_TOPIC_ARN', () => {
+      expect(Object.keys(alarms()).length).toBeGreaterThanOrEqual(2 * 11 + 8);
+      for (const alarm of Object.values(alarms())) {
+        expect(alarm.Properties).toMatchObject({ AlarmActions: [TOPIC], OKActions: [TOPIC] });
+        expect(alarm.Properties.AlarmName).toMatch(/^xuc-auth-prod-[a-z0-9-]+$/);
+        expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      }
+    });
+
+    it('keeps the alarms, with no action, when ALARM_TOPIC_ARN is unset', () => {
+      const elsewhere = mkdtempSync(join(tmpdir(), 'xuc-auth-package-'));
+      try {
+        osls(elsewhere, { ALARM_TOPIC_ARN: '' });
+        const other = JSON.parse(
+          readFileSync(join(elsewhere, 'cloudformation-template-update-stack.json'), 'utf8'),
+        ) as {
+          Resources: Record<string, Resource>;
+        };
+        const unsent = Object.values(other.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+        expect(unsent.length).toBe(Object.keys(alarms()).length);
+        for (const alarm of unsent) {
+          expect(alarm.Properties.AlarmActions).toBeUndefined();
+          expect(alarm.Properties.OKActions).toBeUndefined();
+        }
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true });
+      }
+    }, 90_000);
+  });
+
   it('runs every function on nodejs24.x', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x');
   });
