@@ -541,6 +541,62 @@ describe('the deployable template (osls package --stage prod)', () => {
     }, 90_000);
   });
 
+  it("builds a dashboard of the API, the authorizer, logins, every function and every table, with the stack's names", () => {
+    const dashboard = template.Resources.Dashboard as Resource;
+    expect(dashboard.Type).toBe('AWS::CloudWatch::Dashboard');
+    expect(dashboard.Properties.DashboardName).toBe('xuc-auth-prod');
+    const body = (dashboard.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+    // Every reference names a resource of the stack or a pseudo parameter; CloudFormation fills them in.
+    const references = new Set([...body.matchAll(/\$\{([^}]+)\}/g)].map(([, name]) => name as string));
+    for (const name of references) {
+      if (!name.startsWith('AWS::')) expect(Object.keys(template.Resources)).toContain(name);
+    }
+    const parsed = JSON.parse(body.replace(/\$\{([^}]+)\}/g, 'resolved-$1')) as {
+      widgets: { type: string; properties: { title: string; metrics: unknown[][] } }[];
+    };
+    const shown = (title: RegExp) => {
+      const widget = parsed.widgets.find((w) => title.test(w.properties.title));
+      expect(widget, String(title)).toBeDefined();
+      return (widget?.properties.metrics ?? []).map((metric) =>
+        metric.filter((part) => typeof part === 'string').join(' '),
+      );
+    };
+    expect(shown(/API requests/)).toEqual([
+      'AWS/ApiGateway Count ApiId resolved-HttpApi Stage $default',
+      'AWS/ApiGateway 4xx ApiId resolved-HttpApi Stage $default',
+      'AWS/ApiGateway 5xx ApiId resolved-HttpApi Stage $default',
+      'XucAuth StageThrottles',
+    ]);
+    expect(shown(/API latency/)).toContain('AWS/ApiGateway Latency ApiId resolved-HttpApi Stage $default');
+    expect(shown(/Authorizer/)).toEqual(
+      expect.arrayContaining([
+        'AWS/Lambda Invocations FunctionName resolved-AuthorizerLambdaFunction',
+        'XucAuth AuthorizerDenials service xuc-auth Reason InvalidToken',
+        'XucAuth AuthorizerDenials service xuc-auth Reason UnhandledError',
+      ]),
+    );
+    expect(shown(/Password logins/)).toEqual(
+      expect.arrayContaining([
+        'XucAuth ExchangeFailures service xuc-auth Method password ErrorCode InvalidCredentials',
+        'XucAuth ExchangeFailures service xuc-auth Method password ErrorCode TooManyAttempts',
+      ]),
+    );
+    const functions = ofType('AWS::Lambda::Function').map(([name]) => `FunctionName resolved-${name}`);
+    for (const [title, metric] of [
+      [/Function errors/, 'Errors'],
+      [/Function duration/, 'Duration'],
+      [/Function throttles/, 'Throttles'],
+    ] as const) {
+      expect(shown(title).sort()).toEqual(functions.map((fn) => `AWS/Lambda ${metric} ${fn}`).sort());
+    }
+    for (const table of ['TokensTable', 'UsersTable', 'AttemptsTable']) {
+      expect(shown(/DynamoDB consumed/)).toContain(
+        `AWS/DynamoDB ConsumedReadCapacityUnits TableName resolved-${table}`,
+      );
+      expect(shown(/DynamoDB throttles/)).toContain(`AWS/DynamoDB WriteThrottleEvents TableName resolved-${table}`);
+    }
+  });
+
   it('runs every function on nodejs24.x', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x');
   });
