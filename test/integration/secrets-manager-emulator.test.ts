@@ -10,6 +10,8 @@ import {
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
+  RotateSecretCommand,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -17,6 +19,8 @@ import aws4 from 'aws4';
 import { LOCAL_SIGNING, localClients, startEmulators } from '../../infra/local/stack.ts';
 
 const { secrets } = localClients(inject('endpoints'));
+const stagesOf = async (name: string) =>
+  (await secrets.send(new DescribeSecretCommand({ SecretId: name }))).VersionIdsToStages;
 
 describe('the local Secrets Manager endpoint, through the real SDK client', () => {
   it('creates a secret and reads its current value', async () => {
@@ -46,6 +50,45 @@ describe('the local Secrets Manager endpoint, through the real SDK client', () =
     expect(old).toMatchObject({ SecretString: 'one', VersionStages: [] });
     const description = await secrets.send(new DescribeSecretCommand({ SecretId: name }));
     expect(description.VersionIdsToStages).toEqual({ [v3 as string]: ['AWSCURRENT'], [v2 as string]: ['AWSPREVIOUS'] });
+  });
+
+  it('stages versions as a rotation does: a valueless AWSPENDING, a put that keeps AWSCURRENT, a move that leaves AWSPREVIOUS', async () => {
+    const name = `t/${randomUUID()}`;
+    const v1 = (await secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'one' }))).VersionId as string;
+    expect((await secrets.send(new DescribeSecretCommand({ SecretId: name }))).RotationEnabled).toBe(false);
+    const token = randomUUID();
+    await secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: token }));
+    expect((await secrets.send(new DescribeSecretCommand({ SecretId: name }))).RotationEnabled).toBe(true);
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    // Opened, not yet given a value: not readable.
+    await expect(
+      secrets.send(new GetSecretValueCommand({ SecretId: name, VersionId: token, VersionStage: 'AWSPENDING' })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+
+    const put = { SecretId: name, ClientRequestToken: token, SecretString: 'two', VersionStages: ['AWSPENDING'] };
+    expect((await secrets.send(new PutSecretValueCommand(put))).VersionStages).toEqual(['AWSPENDING']);
+    // The same request again is idempotent; another value under the same token is refused.
+    await secrets.send(new PutSecretValueCommand(put));
+    await expect(secrets.send(new PutSecretValueCommand({ ...put, SecretString: 'other' }))).rejects.toBeInstanceOf(
+      ResourceExistsException,
+    );
+    expect((await secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('one');
+    const pending = await secrets.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' }));
+    expect(pending).toMatchObject({ VersionId: token, SecretString: 'two' });
+
+    await secrets.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token,
+        RemoveFromVersionId: v1,
+      }),
+    );
+    expect(await stagesOf(name)).toEqual({ [token]: ['AWSPENDING', 'AWSCURRENT'], [v1]: ['AWSPREVIOUS'] });
+    await secrets.send(
+      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }),
+    );
+    expect(await stagesOf(name)).toEqual({ [token]: ['AWSCURRENT'], [v1]: ['AWSPREVIOUS'] });
   });
 
   it("answers with the SDK's typed errors", async () => {

@@ -149,4 +149,17 @@ describe('the signing key rotated by Secrets Manager through the rotation functi
       /not a usable signing key/,
     );
   });
+
+  it('is what the deployed function runs: its handler holds the CLI spacing rule from the environment', async () => {
+    const { secretId, keys } = await signingKey();
+    const { kid } = await keys.signingKeys.current();
+    // The function reads its configuration once, from its environment, as on Lambda.
+    process.env.SIGNING_KEY_SECRET_ID = secretId;
+    const { handler } = await import('../../functions/rotate-signing-key/handler.ts');
+    const token = await openRotation(secrets, secretId);
+    // A key created a moment ago is far younger than SECRETS_CACHE_TTL + TOKEN_MAX_TTL.
+    await expect(handler(step(secretId, token, 'createSecret'))).rejects.toThrow(RotationTooSoon);
+    await expect(handler(step(secretId, randomUUID(), 'createSecret'))).rejects.toThrow(RotationRefused);
+    expect((await keys.signingKeys.current()).kid).toBe(kid);
+  });
 });
