@@ -278,6 +278,8 @@ export interface components {
         | 'CasServerUnavailable'
         | 'OidcProviderUnavailable'
         | 'ServiceUnavailable'
+        | 'UpstreamUnavailable'
+        | 'UpstreamTimeout'
         | 'UnhandledError';
       message: string;
     };

@@ -23,7 +23,7 @@ export const PACKAGED_STAGES = {
       OIDC_ISSUER: 'https://idp.example.org',
       OIDC_AUDIENCE: 'urn:xuc:api',
       OIDC_LOGIN_CLAIM: 'xivo_login',
-      OIDC_CLIENT_ID: 'xuc-auth',
+      OIDC_CLIENT_ID: 'xuc-web',
       OIDC_CLIENT_SECRET_ID: 'xuc-auth/prod/oidc-client-secret',
       ALARM_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:xuc-auth-alarms',
       CAS_SERVER_URL: 'https://cas.example.org/cas',
