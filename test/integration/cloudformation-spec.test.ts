@@ -39,7 +39,7 @@ describe("the packaged templates against AWS's CloudFormation resource specifica
       (resources[name]?.Properties?.Environment as { Variables: Record<string, string> }).Variables;
     expect(variables('OidcLambdaFunction')).toMatchObject({
       OIDC_ISSUER: 'https://idp.example.org',
-      OIDC_CLIENT_ID: 'xuc-auth',
+      OIDC_CLIENT_ID: 'xuc-web',
     });
     expect(variables('CasLambdaFunction')).toMatchObject({ CAS_SERVER_URL: 'https://cas.example.org/cas' });
     expect(variables('SsoLambdaFunction')).toMatchObject({ KERBEROS_SERVICE: 'HTTP@xuc.example.org' });

@@ -234,6 +234,10 @@ describe('the deploy role (infra/deploy/deploy-role.json)', () => {
       'AWS::ApiGatewayV2::Route': ['apigateway:POST'],
       'AWS::DynamoDB::Table': ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive', 'dynamodb:UpdateContinuousBackups'],
       'AWS::SecretsManager::Secret': ['secretsmanager:CreateSecret', 'secretsmanager:GetRandomPassword'],
+      'AWS::SecretsManager::RotationSchedule': ['secretsmanager:RotateSecret', 'lambda:InvokeFunction'],
+      'AWS::CloudWatch::Alarm': ['cloudwatch:PutMetricAlarm'],
+      'AWS::CloudWatch::Dashboard': ['cloudwatch:PutDashboard'],
+      'AWS::Logs::MetricFilter': ['logs:PutMetricFilter'],
     };
     const granted = new Set(statements().flatMap(actionsOf));
     const types = [...new Set(Object.values(template.Resources).map((resource) => resource.Type))].sort();
@@ -244,12 +248,14 @@ describe('the deploy role (infra/deploy/deploy-role.json)', () => {
     // Each name the stack gives is one the policy's patterns allow.
     const allowed = (sid: string, arn: string) => {
       const statement = statements().find((candidate) => candidate.Sid === sid) as Statement;
-      const sample = arnOf(statement.Resource)
-        .replaceAll('${AWS::Partition}', 'aws')
-        .replaceAll('${AWS::Region}', 'eu-west-1')
-        .replaceAll('${AWS::AccountId}', '123456789012');
-      const pattern = sample.split('*').map((part) => part.replace(/[.+?^$()[\]{}|\\/]/g, '\\$&'));
-      return new RegExp(`^${pattern.join('.*')}$`).test(arn);
+      return [statement.Resource].flat().some((resource) => {
+        const sample = arnOf(resource)
+          .replaceAll('${AWS::Partition}', 'aws')
+          .replaceAll('${AWS::Region}', 'eu-west-1')
+          .replaceAll('${AWS::AccountId}', '123456789012');
+        const pattern = sample.split('*').map((part) => part.replace(/[.+?^$()[\]{}|\\/]/g, '\\$&'));
+        return new RegExp(`^${pattern.join('.*')}$`).test(arn);
+      });
     };
     const prefix = 'arn:aws:%s:eu-west-1:123456789012:';
     const named = (type: string, property: string) =>
@@ -281,6 +287,14 @@ describe('the deploy role (infra/deploy/deploy-role.json)', () => {
         'FunctionRoles',
         `arn:aws:iam::123456789012:role/${join(name)}`,
       ]),
+      ...named('AWS::CloudWatch::Alarm', 'AlarmName').map((name): [string, string] => [
+        'Alarms',
+        `${prefix.replace('%s', 'cloudwatch')}alarm:${String(name)}`,
+      ]),
+      ...named('AWS::CloudWatch::Dashboard', 'DashboardName').map((name): [string, string] => [
+        'Dashboard',
+        `arn:aws:cloudwatch::123456789012:dashboard/${String(name)}`,
+      ]),
       ['KerberosLayer', PACKAGED_STAGES['every-option'].settings.KERBEROS_LAYER_ARN],
       ['CloudFormationStacksOfTheService', `${prefix.replace('%s', 'cloudformation')}stack/xuc-auth-prod/0a1b2c3d`],
       ['DeploymentBucket', 'arn:aws:s3:::xuc-auth-prod-serverlessdeploymentbucket-1a2b3c4d5e6f'],
@@ -289,7 +303,7 @@ describe('the deploy role (infra/deploy/deploy-role.json)', () => {
         'arn:aws:s3:::xuc-auth-prod-serverlessdeploymentbucket-1a2b3c4d5e6f/serverless/xuc-auth/prod/1796112836446-2026-12-01T08:13:56.446Z/login.zip',
       ],
     ];
-    expect(checks.length).toBeGreaterThan(30);
+    expect(checks.length).toBeGreaterThan(60);
     for (const [sid, arn] of checks) expect(allowed(sid, arn), `${sid} allows ${arn}`).toBe(true);
     expect(allowed('Functions', 'arn:aws:lambda:eu-west-1:123456789012:function:other-service-login')).toBe(false);
   }, 120_000);

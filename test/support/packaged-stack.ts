@@ -26,6 +26,7 @@ export const PACKAGED_STAGES = {
       OIDC_CLIENT_ID: 'xuc-web',
       OIDC_CLIENT_SECRET_ID: 'xuc-auth/prod/oidc-client-secret',
       ALARM_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:xuc-auth-alarms',
+      ALARM_5XX_PERCENT: '10',
       CAS_SERVER_URL: 'https://cas.example.org/cas',
       CAS_PROTOCOL_VERSION: '2',
       CAS_ALLOWED_SERVICES: 'https://xivo.example.org/',
