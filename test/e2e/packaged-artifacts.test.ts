@@ -151,9 +151,19 @@ async function send(request: GatewayRequest): Promise<GatewayResponse & { json: 
 describe('the packaged artifacts, each run alone as Lambda runs it', () => {
   it('unpacks each zip alone, outside the repository, where no node_modules can be reached', () => {
     expect(functions.map((fn) => fn.name).sort()).toEqual(
-      ['authorizer', 'cas', 'check', 'docs', 'health', 'login', 'logout', 'oidc', 'sso', 'tokens'].map(
-        (name) => `xuc-auth-dev-${name}`,
-      ),
+      [
+        'authorizer',
+        'cas',
+        'check',
+        'docs',
+        'health',
+        'login',
+        'logout',
+        'oidc',
+        'rotateSigningKey',
+        'sso',
+        'tokens',
+      ].map((name) => `xuc-auth-dev-${name}`),
     );
     for (const root of taskRoots.values()) {
       expect(root.startsWith(process.cwd())).toBe(false);

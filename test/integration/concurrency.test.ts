@@ -8,9 +8,13 @@ import { createUser, testConfig, testServices } from '../support/fixtures.ts';
 
 // Logins under way count against the brute-force limit (login-throttle.test.ts); these tests
 // are about the tokens of many concurrent successful logins, so the limit is out of their way.
+// Many logins of one user at once: neither the brute-force limits nor MAX_SESSIONS_PER_USER get in the way.
 const unthrottled = () =>
   testServices({
-    config: { throttle: { ...testConfig().throttle, loginMaxFailures: 10_000, accountMaxFailures: 10_000 } },
+    config: {
+      throttle: { ...testConfig().throttle, loginMaxFailures: 10_000, accountMaxFailures: 10_000 },
+      maxSessionsPerUser: 1000,
+    },
   });
 
 describe('concurrency', () => {
