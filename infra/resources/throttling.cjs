@@ -3,6 +3,8 @@
 // 429 before it draws on the account's Lambda concurrency, which the authorizer in front of every
 // protected route needs. Rates are requests per second, bursts the bucket size; each can be set
 // at deploy time, e.g. THROTTLE_LOGIN_RATE=50. osls reads this file while it resolves serverless.yml.
+const { positive } = require('./monitoring.cjs');
+
 const BASE = '/xuc/api/2.0/auth';
 
 /** Per route: its key, the variable prefix that tunes it, and its default rate and burst. */
@@ -17,14 +19,6 @@ const ROUTES = [
 ];
 /** Every other route, those behind the authorizer among them. */
 const DEFAULT = { name: 'DEFAULT', rate: 1000, burst: 2000 };
-
-function positive(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 const settings = ({ name, rate, burst }) => ({
   ThrottlingRateLimit: positive(`THROTTLE_${name}_RATE`, rate),

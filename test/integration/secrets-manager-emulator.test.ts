@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -15,8 +14,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import aws4 from 'aws4';
-import { LOCAL_SIGNING, localClients, startEmulators } from '../../infra/local/stack.ts';
+import { localClients, startEmulators } from '../../infra/local/stack.ts';
+import { signedPost } from '../support/signed-request.ts';
 
 const { secrets } = localClients(inject('endpoints'));
 const stagesOf = async (name: string) =>
@@ -107,43 +106,8 @@ describe('the local Secrets Manager endpoint, through the real SDK client', () =
 });
 
 describe('the local emulators serve local callers only', () => {
-  /** A raw request, signed as the SDK would sign it, with the Host and Origin a browser page would send. */
-  function post(
-    endpoint: string,
-    target: string,
-    headers: Record<string, string>,
-  ): Promise<{ status: number; body: string }> {
-    const url = new URL(endpoint);
-    const signed = aws4.sign(
-      {
-        service: target.startsWith('secretsmanager') ? 'secretsmanager' : 'dynamodb',
-        region: LOCAL_SIGNING.region,
-        method: 'POST',
-        path: '/',
-        body: '{}',
-        headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers },
-      },
-      LOCAL_SIGNING.credentials,
-    );
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'POST',
-          path: '/',
-          headers: signed.headers as Record<string, string>,
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (chunk) => (body += String(chunk)));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end('{}');
-    });
-  }
+  const post = (endpoint: string, target: string, headers: Record<string, string>) =>
+    signedPost(endpoint, { target, signedHeaders: headers });
 
   it.each([
     ['Secrets Manager', () => inject('endpoints').secretsManager, 'secretsmanager.ListSecrets'],

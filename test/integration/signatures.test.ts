@@ -1,9 +1,8 @@
-import { request } from 'node:http';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
-import aws4 from 'aws4';
 import { describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_SIGNING } from '../../infra/local/stack.ts';
+import { signedPost, type SignedPost } from '../support/signed-request.ts';
 import { createDocumentClient, createSecretsClient } from '../../shared/clients/aws.ts';
 import { AwsJsonRpcClient, DYNAMODB, SECRETS_MANAGER } from '../../shared/clients/aws-json-rpc.ts';
 
@@ -56,54 +55,15 @@ describe('the local endpoints check SigV4 signatures as AWS does (aws4, independ
     }
   });
 
-  /** A request signed by aws4 for `signedBody`, then sent with `sentBody` and `headers` changed. */
-  function rawCall(
-    endpoint: string,
-    { sentBody = '{}', headers = {}, date }: { sentBody?: string; headers?: Record<string, string>; date?: Date },
-  ): Promise<{ status: number; type: string | undefined }> {
-    const url = new URL(endpoint);
-    const signed = aws4.sign(
-      {
-        service: 'dynamodb',
-        region: LOCAL_SIGNING.region,
-        method: 'POST',
-        path: '/',
-        host: url.host,
-        body: '{}',
-        headers: {
-          'x-amz-target': 'DynamoDB_20120810.ListTables',
-          'content-type': 'application/x-amz-json-1.0',
-          ...(date ? { 'X-Amz-Date': date.toISOString().replace(/[:-]|\.\d{3}/g, '') } : {}),
-        },
-      },
-      LOCAL_CREDENTIALS,
-    );
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'POST',
-          path: '/',
-          headers: { ...(signed.headers as Record<string, string>), 'content-length': sentBody.length, ...headers },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, type: res.headers['x-amzn-errortype'] as string }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(sentBody);
-    });
-  }
-
   it('answers a request as signed, and refuses one whose body, signed header or date was changed', async () => {
     const dynamodb = inject('endpoints').dynamodb;
+    const rawCall = async (endpoint: string, changes: Omit<SignedPost, 'target'>) => {
+      const { status, type } = await signedPost(endpoint, { target: 'DynamoDB_20120810.ListTables', ...changes });
+      return { status, type };
+    };
     expect(await rawCall(dynamodb, {})).toEqual({ status: 200, type: undefined });
     expect(await rawCall(dynamodb, { sentBody: '{ }' })).toEqual({ status: 403, type: 'InvalidSignatureException' });
-    expect(await rawCall(dynamodb, { headers: { 'x-amz-target': 'DynamoDB_20120810.DescribeLimits' } })).toEqual({
+    expect(await rawCall(dynamodb, { sentHeaders: { 'x-amz-target': 'DynamoDB_20120810.DescribeLimits' } })).toEqual({
       status: 403,
       type: 'InvalidSignatureException',
     });
@@ -111,7 +71,7 @@ describe('the local endpoints check SigV4 signatures as AWS does (aws4, independ
       status: 403,
       type: 'InvalidSignatureException',
     });
-    expect(await rawCall(dynamodb, { headers: { authorization: '' } })).toEqual({
+    expect(await rawCall(dynamodb, { sentHeaders: { authorization: '' } })).toEqual({
       status: 403,
       type: 'MissingAuthenticationTokenException',
     });
