@@ -122,9 +122,11 @@ describe('the deployable template (osls package --stage prod)', () => {
       'dynamodb:PutItem TokensTable',
       'secretsmanager:GetSecretValue SigningKeySecret',
     ];
-    const readTokens = ['dynamodb:BatchGetItem TokensTable', 'dynamodb:GetItem TokensTable'];
+    const readTokens = ['dynamodb:BatchGetItem TokensTable'];
+    // A login's sessions: its revoke-all mark (GetItem) and its tokens (Query on the byLogin index).
+    const listTokens = ['dynamodb:GetItem TokensTable', 'dynamodb:Query TokensTable/index/byLogin'];
     // MAX_SESSIONS_PER_USER: a new session's count, and the login's oldest sessions it ends.
-    const capSessions = [...readTokens, 'dynamodb:Query TokensTable/index/byLogin', 'dynamodb:UpdateItem TokensTable'];
+    const capSessions = [...readTokens, ...listTokens, 'dynamodb:UpdateItem TokensTable'];
     expect({
       authorizer: grants('AuthorizerLambdaFunction'),
       login: grants('LoginLambdaFunction'),
@@ -157,7 +159,7 @@ describe('the deployable template (osls package --stage prod)', () => {
         'secretsmanager:GetSecretValue SigningKeySecret',
       ].sort(),
       logout: [...readTokens, 'dynamodb:UpdateItem TokensTable'].sort(),
-      tokens: [...readTokens, 'dynamodb:Query TokensTable/index/byLogin', 'dynamodb:UpdateItem TokensTable'].sort(),
+      tokens: [...readTokens, ...listTokens, 'dynamodb:UpdateItem TokensTable'].sort(),
       health: [
         'dynamodb:DescribeTable AttemptsTable',
         'dynamodb:DescribeTable TokensTable',

@@ -8,6 +8,7 @@ import { unzipSync } from 'fflate';
 import type { Package } from './packaged-stack.ts';
 
 const LOADER = fileURLToPath(new URL('./lambda-loader.cjs', import.meta.url));
+const RECORDER = fileURLToPath(new URL('./aws-call-recorder.cjs', import.meta.url));
 export const ACCOUNT_ID = '123456789012';
 
 /** One `AWS::Lambda::Function` of a packaged template, as Lambda would be handed it. */
@@ -84,6 +85,12 @@ export function unpack(zip: string, taskRoot: string): string[] {
   return files.sort();
 }
 
+/** One AWS request: its `X-Amz-Target` (`DynamoDB_20120810.GetItem`) and JSON body. */
+export interface RecordedCall {
+  target: string;
+  body: Record<string, unknown>;
+}
+
 export interface Invocation {
   result?: unknown;
   error?: { errorType: string; errorMessage: string };
@@ -103,6 +110,7 @@ export class FunctionContainer {
     readonly fn: PackagedFunction,
     readonly node: string,
     private readonly child: ChildProcess,
+    private readonly callLog: string,
   ) {
     child.stdout?.on('data', (chunk) => (this.#output += String(chunk)));
     child.stderr?.on('data', (chunk) => (this.#output += String(chunk)));
@@ -115,11 +123,15 @@ export class FunctionContainer {
     environment: Record<string, string>,
   ): Promise<FunctionContainer> {
     const loader = join(runtimeDir, 'lambda-loader.cjs');
+    const recorder = join(runtimeDir, 'aws-call-recorder.cjs');
     // Once per runtime folder: a container starting meanwhile must never read a half-written copy.
     if (!existsSync(loader)) copyFileSync(LOADER, loader);
-    const child = spawn(process.execPath, [loader, taskRoot, fn.handler], {
+    if (!existsSync(recorder)) copyFileSync(RECORDER, recorder);
+    const calls = join(runtimeDir, `${fn.name}.calls.jsonl`);
+    writeFileSync(calls, '');
+    const child = spawn(process.execPath, ['--require', recorder, loader, taskRoot, fn.handler], {
       cwd: taskRoot,
-      env: { ...environment, FUNCTION_TIMEOUT_MS: String(fn.timeoutSeconds * 1000) },
+      env: { ...environment, FUNCTION_TIMEOUT_MS: String(fn.timeoutSeconds * 1000), AWS_CALL_RECORD: calls },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     const answers = createInterface({ input: child.stdio[3] as Readable });
@@ -127,7 +139,7 @@ export class FunctionContainer {
       answers.once('line', (line) => resolve(JSON.parse(line) as { node?: string }));
       child.once('exit', (code) => reject(new Error(`${fn.name} exited (${String(code)}) before it was ready`)));
     });
-    const container = new FunctionContainer(fn, ready.node ?? '', child);
+    const container = new FunctionContainer(fn, ready.node ?? '', child, calls);
     if (ready.initError) throw new Error(`${fn.name} failed to initialise: ${ready.initError.errorMessage}`);
     answers.on('line', (line) => {
       const { id, ...invocation } = JSON.parse(line) as Invocation & { id: number };
@@ -148,6 +160,14 @@ export class FunctionContainer {
       });
       this.child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
     });
+  }
+
+  /** Every AWS request the function sent so far, as `aws-call-recorder.cjs` recorded it. */
+  calls(): RecordedCall[] {
+    return readFileSync(this.callLog, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as RecordedCall);
   }
 
   /** What the function logged (stdout and stderr), as CloudWatch would have it. */
