@@ -157,6 +157,10 @@ async function send(request: GatewayRequest): Promise<GatewayResponse & { json: 
   return { ...response, json: json as Record<string, unknown> };
 }
 
+/** `POST /login` with a JSON body. */
+const logIn = (body: string) =>
+  send({ method: 'POST', path: `${BASE}/login`, headers: { 'Content-Type': 'application/json' }, body });
+
 describe('the packaged artifacts, each run alone as Lambda runs it', () => {
   it('unpacks each zip alone, outside the repository, where no node_modules can be reached', () => {
     expect(functions.map((fn) => fn.name).sort()).toEqual(
@@ -191,22 +195,12 @@ describe('the packaged artifacts, each run alone as Lambda runs it', () => {
   });
 
   it('a wrong password is refused and counted', async () => {
-    const refused = await send({
-      method: 'POST',
-      path: `${BASE}/login`,
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...user, password: `${user.password}-wrong` }),
-    });
+    const refused = await logIn(JSON.stringify({ ...user, password: `${user.password}-wrong` }));
     expect(refused.statusCode).toBe(401);
   });
 
   it('login issues a token, check renews it, the authorizer admits it, tokens lists it, logout ends it', async () => {
-    const login = await send({
-      method: 'POST',
-      path: `${BASE}/login`,
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(user),
-    });
+    const login = await logIn(JSON.stringify(user));
     expect(login.statusCode).toBe(200);
     const token = login.json.token as string;
     secrets.push(token);
@@ -245,12 +239,7 @@ describe('the packaged artifacts, each run alone as Lambda runs it', () => {
   it('three logins under a cap of two end the oldest session; one token, then all, are revoked', async () => {
     const tokens: string[] = [];
     for (let index = 0; index < 3; index++) {
-      const login = await send({
-        method: 'POST',
-        path: `${BASE}/login`,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(user),
-      });
+      const login = await logIn(JSON.stringify(user));
       expect(login.statusCode).toBe(200);
       tokens.push(login.json.token as string);
     }
