@@ -53,11 +53,8 @@ export function presentedToken(request: HttpRequestParts): { token: string; sour
   const query = request.queryStringParameters?.token?.trim() || undefined;
   const token = bearer ?? header ?? query;
   if (token === undefined) return undefined;
-  if (
-    (bearer !== undefined && bearer !== token) ||
-    (header !== undefined && header !== token) ||
-    (query !== undefined && query !== token)
-  ) {
+  // The token is the first of the three present: only the later ones can differ from it.
+  if ((header !== undefined && header !== token) || (query !== undefined && query !== token)) {
     throw new XucError('InvalidRequest', { message: 'Two different tokens in one request' });
   }
   return { token, source: bearer ? 'bearer' : header ? 'header' : 'query' };
@@ -89,7 +86,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function jsonBody(request: HttpRequestParts): Record<string, unknown> {
   if (!request.body) throw new XucError('InvalidJson', { message: 'Request body is required' });
-  const bytes = Buffer.from(request.body, request.isBase64Encoded ? 'base64' : 'utf8');
+  const bytes = request.isBase64Encoded ? Buffer.from(request.body, 'base64') : Buffer.from(request.body);
   if (bytes.length > MAX_BODY_BYTES) {
     throw new XucError('InvalidRequest', { message: `Request body exceeds ${MAX_BODY_BYTES} bytes` });
   }

@@ -10,6 +10,11 @@ describe('canonical paths for route rules', () => {
     ['/%63onfigmgt/x', '/configmgt/x'],
     ['/\\configmgt\\x', '/configmgt/x'],
     ['/\\', '/'],
+    // Tabs and newlines, which URL parsers drop, leave no gap between segments.
+    ['/config%09mgt/x', '/configmgt/x'],
+    ['/a/%09/b%0A/', '/a/b/'],
+    // A percent sign followed by less than two hex digits escapes nothing.
+    ['/a/50%25a', '/a/50%a'],
   ])('%s is seen as %s', (raw, canonical) => {
     expect(canonicalPath(raw)).toBe(canonical);
   });
@@ -21,6 +26,7 @@ describe('canonical paths for route rules', () => {
     ['an encoded backslash', '/xuc/%5C..%5Cconfigmgt/x'],
     ['a double encoding', '/%2563onfigmgt/x'],
     ['a double-encoded slash', '/configmgt%252Fx'],
+    ['no path but a URL', 'https://[::1/configmgt'],
   ])('gives up on %s path: %s', (_, raw) => {
     expect(canonicalPath(raw)).toBeUndefined();
   });
@@ -51,6 +57,32 @@ describe('routes that admit only the shared token', () => {
 
   it('reads the route key too, for an authorizer attached to a proxy route', () => {
     expect(rule('/anything', '$default', 'ANY /configmgt/{proxy+}')).toBe(true);
+  });
+
+  it('strips only the stage the request names, and not a $default one', () => {
+    // A custom domain mapped to a named stage puts no stage in the path.
+    expect(rule('/configmgt/api', 'prod')).toBe(true);
+    expect(rule('/$default/configmgt/api')).toBe(false);
+    expect(rule('/prod/configmgt/api')).toBe(false);
+  });
+
+  it('answers requests that lack a stage, a route key or a path', () => {
+    expect(isSharedTokenRoute({ rawPath: '/configmgt/api' }, PREFIXES)).toBe(true);
+    expect(isSharedTokenRoute({ rawPath: '/prod/configmgt/api' }, PREFIXES)).toBe(false);
+    expect(isSharedTokenRoute({}, PREFIXES)).toBe(false);
+  });
+
+  it('remembers answers per stage and route key, not per path alone', () => {
+    expect(rule('/prod/configmgt/api', 'prod')).toBe(true);
+    expect(rule('/prod/configmgt/api', '$default')).toBe(false);
+    expect(rule('/other', '$default', 'ANY /configmgt/{proxy+}')).toBe(true);
+    expect(rule('/other', '$default', 'ANY /other')).toBe(false);
+  });
+
+  it('matches every segment of a prefix, and nothing for an empty one', () => {
+    expect(isSharedTokenRoute({ rawPath: '/configmgt/api/x' }, ['/configmgt/api/'])).toBe(true);
+    expect(isSharedTokenRoute({ rawPath: '/configmgt/other' }, ['/configmgt/api/'])).toBe(false);
+    expect(isSharedTokenRoute({ rawPath: '/configmgt/x' }, ['/'])).toBe(false);
   });
 
   it.each([['/configmgtx/api'], ['/config/mgt'], ['/xuc/api/2.0/auth/tokens'], ['/'], ['/api/configmgt/x']])(
