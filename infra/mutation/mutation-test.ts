@@ -7,7 +7,7 @@
  *
  *   npm run test:mutation                          every module
  *   npm run test:mutation -- request passwords     those modules
- *   npm run test:mutation -- --changed-since REF   the modules whose file changed since REF (CI)
+ *   npm run test:mutation -- --changed-since REF   the modules whose code or tests changed since REF (CI)
  *   npm run test:mutation -- --incremental …       reuse the last results of unchanged mutants
  */
 import { execFileSync } from 'node:child_process';
@@ -31,7 +31,8 @@ function selectModules(args: string[]): MutationModule[] {
     const changed = new Set(
       execFileSync('git', ['diff', '--name-only', ref, '--'], { encoding: 'utf8' }).split('\n').filter(Boolean),
     );
-    return MUTATION_MODULES.filter((module) => changed.has(module.file));
+    // A change to a module or to a test that backs it can lower its score.
+    return MUTATION_MODULES.filter((module) => [module.file, ...module.tests].some((file) => changed.has(file)));
   }
   if (args.length === 0) return [...MUTATION_MODULES];
   const unknown = args.filter((name) => !MUTATION_MODULES.some((module) => module.name === name));
