@@ -26,7 +26,11 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     file: 'shared/authorizer/decision-cache.ts',
     tests: ['test/unit/decision-cache.test.ts', ...AUTHORIZER_TESTS],
   },
-  { name: 'revocation-view', file: 'shared/authorizer/revocation-view.ts', tests: AUTHORIZER_TESTS },
+  {
+    name: 'revocation-view',
+    file: 'shared/authorizer/revocation-view.ts',
+    tests: ['test/integration/revocation-view.test.ts', ...AUTHORIZER_TESTS],
+  },
   {
     name: 'shared-token-routes',
     file: 'shared/authorizer/shared-token-routes.ts',

@@ -93,6 +93,21 @@ describe('AWS calls per authorizer decision', () => {
     });
   });
 
+  it('reads both secrets side by side in a cold container for a header token: one round trip, not two', async () => {
+    const cold = () => createAuthorizerServices(testConfig(), localRpcClients(inject('endpoints'), counter.handler));
+    // A Bearer token cannot be the shared token: only the signing key is read (its versions side by side).
+    counter.reset();
+    const bearer = authorizerEvent({ headers: { authorization: `Bearer ${valid[2]!}` } });
+    expect((await authorize(cold(), bearer)).kind).toBe('allow');
+    const signingKeyReads = counter.count('secretsManager');
+    expect(counter.rounds('secretsManager')).toBe(1);
+    // A header token may be either: the shared token's reads and the signing key's are under way at once.
+    counter.reset();
+    expect((await authorize(cold(), request(valid[2]!))).kind).toBe('allow');
+    expect(counter.count('secretsManager')).toBe(2 * signingKeyReads);
+    expect(counter.rounds('secretsManager')).toBe(1);
+  });
+
   it('reads the revocation feed at most once a REVOCATION_WINDOW while serving, whatever the number of tokens, and never while idle', async () => {
     let clock = Date.now();
     const revocationWindowMs = 1000;

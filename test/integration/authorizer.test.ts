@@ -158,6 +158,26 @@ describe('authorizer', () => {
     });
   });
 
+  it('names why it refuses a user token on a shared-token route or an unreadable path', async () => {
+    const issued = await userToken();
+    const deps = { tokens: services().tokens, sharedToken: services().sharedToken, sharedTokenRoutes: ['/configmgt/'] };
+    const on = (path: string) => authorize(deps, authorizerEvent({ path, headers: { 'x-auth-token': issued.token } }));
+    expect(await on('/configmgt/x')).toEqual({
+      kind: 'deny',
+      reason: 'route admits only the shared token',
+      category: 'SharedTokenRoute',
+    });
+    expect(await on('/configmgt%2Fx')).toEqual({ kind: 'deny', reason: 'unreadable path', category: 'UnreadablePath' });
+  });
+
+  it('admits a valid token with no decision cache at all', async () => {
+    const issued = await userToken();
+    const deps = { tokens: services().tokens, sharedToken: services().sharedToken, sharedTokenRoutes: [] };
+    expect(
+      await authorize(deps, authorizerEvent({ headers: { authorization: `Bearer ${issued.token}` } })),
+    ).toMatchObject({ kind: 'allow', context: { login: issued.record.login } });
+  });
+
   it('fails closed when Secrets Manager or DynamoDB cannot be reached', async () => {
     const issued = await userToken();
     const dead = localClients({ dynamodb: 'http://127.0.0.1:9', secretsManager: 'http://127.0.0.1:9' });

@@ -50,9 +50,17 @@ describe('authorizer decision cache', () => {
     expect(await cache.get('d')).toBeDefined();
   });
 
+  it('counts a token verified again as the newest', async () => {
+    const cache = new DecisionCache(30_000, 2);
+    for (const token of ['a', 'b', 'a', 'c']) cache.set(token, record(Date.now() / 1000 + 60));
+    expect(await cache.get('a')).toBeDefined();
+    expect(await cache.get('b')).toBeUndefined();
+  });
+
   it('caches nothing with a zero window', async () => {
     const cache = new DecisionCache(0);
     cache.set('a', record(Date.now() / 1000 + 60));
+    expect(cache.size).toBe(0);
     expect(await cache.get('a')).toBeUndefined();
   });
 
