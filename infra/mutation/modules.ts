@@ -43,6 +43,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
       'test/integration/token-service.test.ts',
       'test/integration/token-endpoints.test.ts',
       'test/integration/authorizer.test.ts',
+      'test/integration/authorizer-calls.test.ts',
       'test/integration/concurrency.test.ts',
     ],
   },

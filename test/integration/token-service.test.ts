@@ -168,6 +168,78 @@ describe('token service', () => {
   });
 });
 
+describe('the reason a token is refused, for the logs', () => {
+  const services = testServices();
+  const header = (fields: object) => base64url.encode(JSON.stringify(fields));
+  const refused = async (token: string) => {
+    const error = await refusal(services.tokens.verify(token));
+    return { code: error.code, reason: (error.cause as Error | undefined)?.message };
+  };
+  /** A token signed with the current signing key, with the given claims only. */
+  const signed = async (claims: Record<string, unknown>) => {
+    const { key, kid } = await services.signingKeys.current();
+    return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).sign(key);
+  };
+
+  it.each([
+    ['over 2 KB', `${'a'.repeat(2045)}.b.c`, 'not a compact JWS'],
+    ['of exactly 2 KB', `${'a'.repeat(2044)}.b.c`, 'unreadable header'],
+    ['with text before it', `!${header({ alg: 'HS256', kid: 'k' })}.e30.c2ln`, 'not a compact JWS'],
+    ['with a fourth part', `${header({ alg: 'HS256', kid: 'k' })}.e30.c2ln.c2ln`, 'not a compact JWS'],
+    ['with no kid', `${header({ alg: 'HS256' })}.e30.c2ln`, 'no usable kid'],
+    ['with an empty kid', `${header({ alg: 'HS256', kid: '' })}.e30.c2ln`, 'no usable kid'],
+    ['with a number for a kid', `${header({ alg: 'HS256', kid: 42 })}.e30.c2ln`, 'no usable kid'],
+    ['with a kid of 129 characters', `${header({ alg: 'HS256', kid: 'k'.repeat(129) })}.e30.c2ln`, 'no usable kid'],
+    [
+      'with an unknown kid of 128 characters',
+      `${header({ alg: 'HS256', kid: 'k'.repeat(128) })}.e30.c2ln`,
+      'unknown signing key version',
+    ],
+  ])('refuses a token %s for what it is', async (_, token, reason) => {
+    expect(await refused(token)).toEqual({ code: 'InvalidToken', reason });
+  });
+
+  it('keeps what the parser said about an unreadable header', async () => {
+    const error = await refusal(services.tokens.verify('x.y.z'));
+    expect((error.cause as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('requires sub, jti, iat and exp, signed or not', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: uniqueLogin(), jti: randomUUID(), iat: now, exp: now + 60 };
+    for (const missing of Object.keys(claims)) {
+      const token = await signed(Object.fromEntries(Object.entries(claims).filter(([name]) => name !== missing)));
+      expect(await refused(token)).toEqual({ code: 'InvalidToken', reason: 'signature or claims rejected' });
+    }
+  });
+
+  it('reads a token’s session from sid only when it is a token id, and refuses another session than the record’s', async () => {
+    const issued = await services.tokens.issue({ login: uniqueLogin(), method: 'password' });
+    const claims = decodeJwt(issued.token);
+    expect((await services.tokens.verify(await signed({ ...claims, sid: 'not a token id' }))).tokenId).toBe(
+      issued.record.tokenId,
+    );
+    expect(await refused(await signed({ ...claims, sid: randomUUID() }))).toEqual({
+      code: 'InvalidToken',
+      reason: 'session ended',
+    });
+  });
+
+  it('names a missing record, a revoked session and a revoke-all', async () => {
+    const login = uniqueLogin();
+    const now = Math.floor(Date.now() / 1000);
+    const orphan = await signed({ sub: login, jti: randomUUID(), iat: now, exp: now + 60 });
+    expect(await refused(orphan)).toEqual({ code: 'InvalidToken', reason: 'no record for token' });
+
+    const issued = await services.tokens.issue({ login, method: 'password' });
+    await services.tokenStore.revokeAllBefore(login, issued.record.issuedAtMs);
+    // Issued at the very millisecond of the mark: not before it.
+    expect((await services.tokens.verify(issued.token)).tokenId).toBe(issued.record.tokenId);
+    await services.tokenStore.revokeAllBefore(login, issued.record.issuedAtMs + 1);
+    expect(await refused(issued.token)).toEqual({ code: 'InvalidToken', reason: 'token revoked by a revoke-all' });
+  });
+});
+
 describe('signing-key rotation seen by a container that read the key a moment before', () => {
   it('accepts a token of the new key at once, and lets forged kids force one re-read per 30 s at most', async () => {
     const secretId = await createSecret('k'.repeat(48));
