@@ -7,6 +7,7 @@ import { liveSessions, liveTokens } from '../../shared/tokens/user-tokens.ts';
 import { sdkGetSecretValue } from '../../shared/clients/aws.ts';
 import { SigningKeys } from '../../shared/secrets/signing-keys.ts';
 import { VersionedSecret, type GetSecretValue } from '../../shared/secrets/versioned-secret.ts';
+import { sessionOfRecord } from '../../shared/tokens/token-issuer.ts';
 import { MAX_XUC_TOKEN_LENGTH, TokenVerifier } from '../../shared/tokens/token-verifier.ts';
 import { createSecret } from '../support/secrets.ts';
 import { createUser, testConfig, testServices, uniqueLogin, refusal } from '../support/fixtures.ts';
@@ -168,6 +169,29 @@ describe('token service', () => {
   });
 });
 
+describe('what an issued token says', () => {
+  it.each([
+    ['password', 'pwd'],
+    ['kerberos', 'kerberos'],
+    ['cas', 'cas'],
+    ['oidc', 'oidc'],
+  ] as const)('names a %s exchange "%s" in amr', async (method, amr) => {
+    const issued = await testServices().tokens.issue({ login: uniqueLogin(), method });
+    expect(decodeJwt(issued.token).amr).toEqual([amr]);
+  });
+
+  it('records the identity provider’s attributes when there are any', async () => {
+    const { tokens } = testServices();
+    const attributes = { groups: ['agents'] };
+    expect((await tokens.issue({ login: uniqueLogin(), method: 'cas', attributes })).record.attributes).toEqual(
+      attributes,
+    );
+    expect((await tokens.issue({ login: uniqueLogin(), method: 'cas', attributes: {} })).record).not.toHaveProperty(
+      'attributes',
+    );
+  });
+});
+
 describe('the reason a token is refused, for the logs', () => {
   const services = testServices();
   const header = (fields: object) => base64url.encode(JSON.stringify(fields));
@@ -288,6 +312,40 @@ describe('sessions: the tokens renewed from one exchange', () => {
     const services = testServices({ now: () => clock.now, config: { tokenMaxTtl: maxTtl } });
     return { clock, services };
   };
+
+  it('issues up to the last second of a session, and refuses at its end', async () => {
+    const { clock, services } = clocked(600);
+    const now = Math.floor(clock.now / 1000);
+    const login = uniqueLogin();
+    const last = await services.tokens.issue({
+      login,
+      method: 'password',
+      session: { id: randomUUID(), startedAt: now - 599, ttl: 300 },
+    });
+    expect(last.ttl).toBe(1);
+    const error = await refusal(
+      services.tokens.issue({
+        login,
+        method: 'password',
+        session: { id: randomUUID(), startedAt: now - 600, ttl: 300 },
+      }),
+    );
+    expect(error.toJSON()).toEqual({
+      error: 'TokenExpired',
+      message: 'The session has reached its maximum lifetime: log in again',
+    });
+  });
+
+  it('takes a token from before sessions for a session of its own, as long as the token', () => {
+    const record = {
+      tokenId: randomUUID(),
+      login: 'a',
+      method: 'password' as const,
+      issuedAt: 1000,
+      issuedAtMs: 1_000_000,
+    };
+    expect(sessionOfRecord({ ...record, expiresAt: 1600 })).toEqual({ id: record.tokenId, startedAt: 1000, ttl: 600 });
+  });
 
   it('renews with the lifetime the session was opened with, in the same session', async () => {
     const { clock, services } = clocked(3600);
