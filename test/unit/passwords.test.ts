@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, needsRehash, passwordPolicy, verifyPassword } from '../../shared/users/passwords.ts';
 import { loadConfig } from '../../shared/config.ts';
@@ -32,15 +33,43 @@ describe('password hashing', () => {
       hash.slice(0, -30),
       hash.replace('ln=10', 'ln=99'),
       hash.replace('$scrypt$', '$argon2id$'),
+      `x${hash}`,
+      `${hash}$x`,
+      hash.replace('ln=10', 'ln=0'),
+      hash.replace('ln=10', 'ln=23'),
+      hash.replace('r=8', 'r=0'),
+      hash.replace('p=1', 'p=0'),
     ]) {
       expect(await verifyPassword('pw', broken)).toBe(false);
     }
+  });
+
+  it('derives with the parameters it names, as scrypt itself does', async () => {
+    for (const params of [cheap, { logN: 1, r: 1, p: 1 }, { logN: 4, r: 10, p: 10 }, { logN: 14, r: 8, p: 2 }]) {
+      const hash = await hashPassword('pw', params);
+      const [, , , salt, derived] = hash.split('$') as [string, string, string, string, string];
+      const N = 2 ** params.logN;
+      const expected = scryptSync('pw', Buffer.from(salt, 'base64'), 32, { ...params, N, maxmem: 2 ** 26 });
+      expect(Buffer.from(derived, 'base64')).toEqual(expected);
+      expect(await verifyPassword('pw', hash)).toBe(true);
+    }
+  });
+
+  it('checks a stored hash of 16 bytes, and none shorter', async () => {
+    const salt = Buffer.alloc(16, 7);
+    const encode = (length: number) =>
+      `$scrypt$ln=10,r=8,p=1$${salt.toString('base64').replace(/=+$/, '')}$` +
+      scryptSync('pw', salt, length, { N: 1024, r: 8, p: 1 }).toString('base64').replace(/=+$/, '');
+    expect(await verifyPassword('pw', encode(16))).toBe(true);
+    expect(await verifyPassword('pw', encode(15))).toBe(false);
   });
 
   it('asks for a re-hash when the policy changes, not otherwise', async () => {
     const hash = await hashPassword('pw', cheap);
     expect(needsRehash(hash, cheap)).toBe(false);
     expect(needsRehash(hash, passwordPolicy(11))).toBe(true);
+    expect(needsRehash(hash, { ...cheap, r: 4 })).toBe(true);
+    expect(needsRehash(hash, { ...cheap, p: 2 })).toBe(true);
     expect(needsRehash('garbage', cheap)).toBe(true);
   });
 
