@@ -127,6 +127,32 @@ describe('brute-force protection of the password login', () => {
     expect(await attempt(services, user.login, user.password)).toMatch(/^429/);
   });
 
+  it("clears the login's failures of the previous window too at its next success", async () => {
+    const { clock, services } = clockedServices({ windowSeconds: 60 });
+    const user = await createUser(services);
+    clock.now = Math.ceil(clock.now / 60_000) * 60_000 - 1000;
+    for (let i = 0; i < 4; i++) await attempt(services, user.login, 'wrong');
+    clock.now += 2000;
+    expect(await attempt(services, user.login, user.password)).toBe('ok');
+    for (let i = 0; i < 4; i++) expect(await attempt(services, user.login, 'wrong')).toBe('InvalidCredentials');
+    expect(await attempt(services, user.login, user.password)).toBe('ok');
+  });
+
+  it('keeps a counter two windows and the longest back-off, and logs how long a lock lasts', async () => {
+    const { clock, services } = clockedServices();
+    const login = uniqueLogin('ttl');
+    for (let i = 0; i < 5; i++) await attempt(services, login, 'wrong');
+    const window = Math.floor(clock.now / 1000 / 900);
+    const item = await services.db.send(
+      new GetCommand({ TableName: testConfig().attemptsTable, Key: { key: `login#${window}#${login}` } }),
+    );
+    expect(item.Item?.expiresAt).toBe(Math.ceil(clock.now / 1000) + 2 * 900 + 900);
+    const error = await passwordLogin(services, { login, password: 'wrong', source: '192.0.2.1' }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as XucError).cause).toEqual(new Error('locked out for 15 s'));
+  });
+
   it('never loses a failure under concurrency', async () => {
     const { clock, services } = clockedServices({ loginMaxFailures: 1000 });
     const login = uniqueLogin('race');
