@@ -151,6 +151,31 @@ describe('CAS request checks', () => {
     }
   });
 
+  it.each([
+    ['no ticket', SERVICE, undefined, 'The "service" and "ticket" query parameters are required'],
+    [
+      'an oversized ticket',
+      SERVICE,
+      `ST-${'x'.repeat(254)}`,
+      '"service" is limited to 2048 characters and "ticket" to 256',
+    ],
+    ['a service that is not a URL', 'not a url', 'ST-1', '"service" must be an absolute URL'],
+  ])('says what is wrong with %s', async (_, service, ticket, message) => {
+    const error = await refusal(new CasValidator(settings()).validate(service, ticket));
+    expect(error.toJSON()).toEqual({ error: 'InvalidRequest', message });
+  });
+
+  it('takes a ticket of 256 characters and a service of 2048 to CAS', async () => {
+    const longService = SERVICE.padEnd(2048, 'x');
+    for (const [service, ticket] of [
+      [SERVICE, `ST-${'x'.repeat(253)}`],
+      [longService, 'ST-1'],
+    ] as const) {
+      const error = await refusal(new CasValidator(settings()).validate(service, ticket));
+      expect(error.code).toBe('CasServerInvalidTicket');
+    }
+  });
+
   it('answers 403 ServiceNotAllowed for a service outside the allow-list, without calling CAS', async () => {
     const spy = await startHostileServer((_req, res) => res.end('should not be called'));
     try {
@@ -278,6 +303,93 @@ describe('CAS answers a real CAS never sends', () => {
       expect(error.status).toBeGreaterThanOrEqual(500);
     } finally {
       await hostile.close();
+    }
+  });
+
+  it.each([
+    ['an HTTP 404', (res: ServerResponse) => res.writeHead(404).end('no'), 'CAS answered HTTP 404'],
+    ['an HTTP 500', (res: ServerResponse) => res.writeHead(500).end('oops'), 'CAS answered HTTP 500'],
+    [
+      'a declared body over 64 KB',
+      (res: ServerResponse) => res.end(success('alice').padEnd(64 * 1024 + 1)),
+      `CAS answer of ${64 * 1024 + 1} bytes`,
+    ],
+    [
+      'an undeclared body over 64 KB',
+      (res: ServerResponse) => {
+        res.write(success('alice').padEnd(64 * 1024));
+        res.end(' ');
+      },
+      `CAS answer over ${64 * 1024} bytes`,
+    ],
+    [
+      'bytes that are not UTF-8',
+      (res: ServerResponse) => res.end(Buffer.from(success('ali\xffce'), 'latin1')),
+      'CAS answer unreadable',
+    ],
+  ])('names the reason of %s for the logs', async (_, respond, reason) => {
+    const hostile = await startHostileServer((_req, res) => respond(res));
+    try {
+      const validator = new CasValidator(settings({ serverUrl: `${hostile.origin}/cas`, timeoutMs: 500 }));
+      const error = await refusal(validator.validate(SERVICE, 'ST-1'));
+      expect((error.cause as Error).message).toBe(reason);
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('names an unreachable CAS server and a plain-http one that is not on loopback', async () => {
+    // A port that was just listened on and closed: connection refused (fetch blocks port 9 itself).
+    const gone = await startHostileServer(() => undefined);
+    await gone.close();
+    const closed = await refusal(
+      new CasValidator(settings({ serverUrl: `${gone.origin}/cas` })).validate(SERVICE, 'ST-1'),
+    );
+    expect({ code: closed.code, reason: (closed.cause as Error).message }).toEqual({
+      code: 'CasServerUnavailable',
+      reason: 'CAS unreachable',
+    });
+    const plain = await refusal(
+      new CasValidator(settings({ serverUrl: 'http://cas.example.invalid/cas', timeoutMs: 200 })).validate(
+        SERVICE,
+        'ST-1',
+      ),
+    );
+    expect({ code: plain.code, reason: (plain.cause as Error).message }).toEqual({
+      code: 'CasServerUnavailable',
+      reason: 'CAS_SERVER_URL must use https (plain http only for loopback with ALLOW_INSECURE_LOOPBACK=true)',
+    });
+  });
+
+  it('takes an answer of exactly 64 KB, declared or not', async () => {
+    const body = success('alice').padEnd(64 * 1024);
+    for (const respond of [
+      (res: ServerResponse) => res.end(body),
+      (res: ServerResponse) => res.write(body, () => res.end()),
+    ]) {
+      const server = await startHostileServer((_req, res) => respond(res));
+      try {
+        expect(await new CasValidator(settings({ serverUrl: server.origin })).validate(SERVICE, 'ST-1')).toMatchObject({
+          user: 'alice',
+        });
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('asks /p3/serviceValidate for protocol 3 and /serviceValidate for protocol 2', async () => {
+    const server = await startHostileServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      res.end(success(path === '/cas/p3/serviceValidate' ? 'three' : path === '/cas/serviceValidate' ? 'two' : ''));
+    });
+    try {
+      const validate = (protocolVersion: 2 | 3) =>
+        new CasValidator(settings({ serverUrl: `${server.origin}/cas`, protocolVersion })).validate(SERVICE, 'ST-1');
+      expect((await validate(3)).user).toBe('three');
+      expect((await validate(2)).user).toBe('two');
+    } finally {
+      await server.close();
     }
   });
 
