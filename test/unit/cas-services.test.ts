@@ -10,6 +10,7 @@ describe('CAS services allowed to trade their tickets (CAS_ALLOWED_SERVICES)', (
     ['https://h/app', 'https://h/app/x/y?z=1'],
     ['https://h/app/', 'https://h/app'],
     ['https://h/app/', 'https://h/app/page'],
+    ['https://h/app//', 'https://h/app/page'],
     ['https://h/', 'https://h/anything'],
     ['https://H.example.ORG/app', 'https://h.example.org/app'],
     ['https://h:443/app', 'https://h/app/x'],
