@@ -153,6 +153,29 @@ describe('brute-force protection of the password login', () => {
     expect((error as XucError).cause).toEqual(new Error('locked out for 15 s'));
   });
 
+  it("keeps counting a source's failures, of this window and the previous one, after a success from it", async () => {
+    const { clock, services } = clockedServices({ windowSeconds: 60, sourceMaxFailures: 6 });
+    const user = await createUser(services);
+    const source = '198.51.100.9';
+    clock.now = Math.ceil(clock.now / 60_000) * 60_000 - 1000;
+    for (let i = 0; i < 3; i++) await attempt(services, uniqueLogin('other'), 'wrong', source);
+    clock.now += 2000;
+    for (let i = 0; i < 2; i++) await attempt(services, uniqueLogin('other'), 'wrong', source);
+    expect(await attempt(services, user.login, user.password, source)).toBe('ok');
+    expect(await attempt(services, uniqueLogin('other'), 'wrong', source)).toBe('InvalidCredentials');
+    expect(await attempt(services, user.login, user.password, source)).toMatch(/^429/);
+  });
+
+  it('counts no source for attempts that name none', async () => {
+    const { services } = clockedServices({ sourceMaxFailures: 2 });
+    const user = await createUser(services);
+    for (let i = 0; i < 3; i++)
+      await passwordLogin(services, { login: uniqueLogin('other'), password: 'wrong' }).catch(() => undefined);
+    expect((await passwordLogin(services, { login: user.login, password: user.password })).record.login).toBe(
+      user.login,
+    );
+  });
+
   it('never loses a failure under concurrency', async () => {
     const { clock, services } = clockedServices({ loginMaxFailures: 1000 });
     const login = uniqueLogin('race');
