@@ -59,6 +59,45 @@ describe('CAS serviceResponse parsing', () => {
     expect(codeOf(body)).toBe('CasServerInvalidResponse');
   });
 
+  it.each([
+    ['a DOCTYPE', '<!DOCTYPE x><x/>', 'CAS answer declares a DOCTYPE or entities'],
+    ['an entity', '<!ENTITY u "admin"><x/>', 'CAS answer declares a DOCTYPE or entities'],
+    ['broken XML', '<cas:serviceResponse><cas:user>alice', 'CAS answer is not well-formed XML'],
+    ['another document', '<html/>', 'CAS answer has no single serviceResponse'],
+    ['no user', success(''), 'CAS answer has no single user'],
+    ['a refused ticket', failure('INVALID_TICKET'), 'CAS answered INVALID_TICKET'],
+    ['a failure without code', failure(''), 'CAS answered a failure without code'],
+    ['INTERNAL_ERROR', failure('INTERNAL_ERROR'), 'CAS answered INTERNAL_ERROR'],
+  ])('names the reason of %s for the logs', (_what, body, reason) => {
+    let cause: unknown;
+    try {
+      parseServiceResponse(body);
+    } catch (error) {
+      cause = (error as { cause?: unknown }).cause;
+    }
+    expect(cause).toEqual(new Error(reason));
+  });
+
+  it('takes a user of 128 characters', () => {
+    expect(parseServiceResponse(success(`<cas:user>${'a'.repeat(128)}</cas:user>`)).user).toHaveLength(128);
+  });
+
+  it('keeps 32 attributes of up to 256 characters, strings only, and none of the element’s own XML attributes', () => {
+    const names = Array.from({ length: 33 }, (_, i) => `<cas:a${i}>v</cas:a${i}>`).join('');
+    const { attributes } = parseServiceResponse(
+      success(`<cas:user>alice</cas:user><cas:attributes kind="x">${names}</cas:attributes>`),
+    );
+    expect(Object.keys(attributes)).toHaveLength(32);
+    expect(attributes).not.toHaveProperty('a32');
+    expect(attributes).not.toHaveProperty('@_kind');
+    const long = parseServiceResponse(
+      success(
+        `<cas:user>alice</cas:user><cas:attributes kind="x"><cas:n>${'n'.repeat(300)}</cas:n><cas:e><x>1</x></cas:e></cas:attributes>`,
+      ),
+    ).attributes;
+    expect(long).toEqual({ n: ['n'.repeat(256)] });
+  });
+
   it('bounds what it keeps of the attributes', () => {
     const values = Array.from({ length: 20 }, (_, i) => `<cas:group>g${i}</cas:group>`).join('');
     const { attributes } = parseServiceResponse(
