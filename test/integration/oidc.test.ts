@@ -206,6 +206,66 @@ describe('OIDC token checks', () => {
     expect(bodyOf(result)).toEqual({ error: 'OidcInvalidToken', message: 'Invalid OpenID Connect token' });
   });
 
+  it.each([
+    ['over 16 KB', () => Promise.resolve('a'.repeat(16_385)), 'token too long'],
+    [
+      'of 16 KB, opaque and unknown to the IdP',
+      () => Promise.resolve('a'.repeat(16_384)),
+      'introspection: token not active',
+    ],
+    ['for another audience', () => signedByPeer({ aud: 'urn:someone:else' }), 'audience not accepted'],
+    [
+      'issued in the future',
+      () => signedByPeer({ iat: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 900 }),
+      'token issued in the future',
+    ],
+    ['of another JWT type', () => signedByPeer({}, { typ: 'logout+jwt' }), 'unexpected token type "logout+jwt"'],
+    ['with a foreign azp', () => signedByPeer({ azp: 'someone-else' }), 'azp is another client'],
+    [
+      'with several audiences and no azp',
+      () => signedByPeer({ aud: [OIDC_API_AUDIENCE, 'urn:other'] }),
+      'azp missing with several audiences',
+    ],
+    [
+      'without the login claim',
+      () => signedByPeer({ preferred_username: undefined }),
+      'token has no usable "preferred_username" claim',
+    ],
+    [
+      'with an empty login',
+      () => signedByPeer({ preferred_username: '' }),
+      'token has no usable "preferred_username" claim',
+    ],
+    [
+      'with a login of 129 characters',
+      () => signedByPeer({ preferred_username: 'a'.repeat(129) }),
+      'token has no usable "preferred_username" claim',
+    ],
+    ['with an empty subject', () => signedByPeer({ sub: '' }), 'token has no usable "sub" claim'],
+    [
+      'with a subject of 256 characters',
+      () => signedByPeer({ sub: 's'.repeat(256) }),
+      'token has no usable "sub" claim',
+    ],
+    ['expired', () => signedByPeer({ exp: Math.floor(Date.now() / 1000) - 120 }), 'token rejected'],
+    ['of an unknown key', () => signedByPeer({}, { kid: 'unknown-kid' }), 'no key of the issuer matches the token'],
+  ])('names the reason of a token %s for the logs', async (_, make, reason) => {
+    const error = await refusal(new OidcVerifier(settings()).identify(await make()));
+    expect({ code: error.code, reason: (error.cause as Error).message }).toEqual({ code: 'OidcInvalidToken', reason });
+  });
+
+  it('takes a login of 128 characters, a subject of 255, an azp of ours with one audience, and an ID token without typ', async () => {
+    const verifier = new OidcVerifier(settings());
+    const login = 'a'.repeat(128);
+    const subject = 's'.repeat(255);
+    expect(await verifier.identify(await signedByPeer({ preferred_username: login, sub: subject }))).toEqual({
+      login,
+      subject,
+    });
+    expect(await verifier.loginOf(await signedByPeer({ azp: OIDC_CLIENT.clientId }))).toBe('alice');
+    expect(await verifier.loginOf(await signedByPeer({ aud: OIDC_CLIENT.clientId }, { typ: undefined }))).toBe('alice');
+  });
+
   it('accepts several audiences when azp is ours', async () => {
     const verifier = new OidcVerifier(settings());
     const token = await signedByPeer({ aud: [OIDC_API_AUDIENCE, 'urn:other'], azp: OIDC_CLIENT.clientId });
@@ -214,7 +274,11 @@ describe('OIDC token checks', () => {
 
   it('refuses opaque tokens when it has no introspection credentials', async () => {
     const verifier = new OidcVerifier(settings({ clientId: undefined, clientSecret: undefined }));
-    expect((await refusal(verifier.loginOf(await peer.mintOpaqueToken('alice')))).code).toBe('OidcInvalidToken');
+    const error = await refusal(verifier.loginOf(await peer.mintOpaqueToken('alice')));
+    expect({ code: error.code, reason: (error.cause as Error).message }).toEqual({
+      code: 'OidcInvalidToken',
+      reason: 'opaque token and no introspection credentials',
+    });
   });
 
   it('examines a token of exactly the length limit, by POST too, and refuses one character more for its length', async () => {
