@@ -95,7 +95,7 @@ export class TokenVerifier {
     if (sessionEndedAt !== undefined || sessionOf(record) !== sessionId) throw invalid('session ended');
     // No revoke-all mark: no token was issued before the epoch.
     if (record.issuedAtMs < (revokedBefore ?? 0)) throw invalid('token revoked by a revoke-all');
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: jose has just refused the same expiry (the JWS's exp) on the same clock; only a read straddling that second could tell.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral,CallExpression: jose has just refused the same expiry (the JWS's exp) on the same clock; only a read straddling that second could tell.
     if (record.expiresAt <= Math.floor(this.#now() / 1000)) throw new XucError('TokenExpired');
     return { record, user };
   }
