@@ -78,6 +78,12 @@ describe('CAS serviceResponse parsing', () => {
     expect(cause).toEqual(new Error(reason));
   });
 
+  it('reads a user as the text CAS sent, trimmed: digits stay text, HTML entities stay as written', () => {
+    expect(parseServiceResponse(success('<cas:user>01234</cas:user>')).user).toBe('01234');
+    expect(parseServiceResponse(success('<cas:user>\n  alice  \n</cas:user>')).user).toBe('alice');
+    expect(parseServiceResponse(success('<cas:user>a&copy;b</cas:user>')).user).toBe('a&copy;b');
+  });
+
   it('takes a user of 128 characters', () => {
     expect(parseServiceResponse(success(`<cas:user>${'a'.repeat(128)}</cas:user>`)).user).toHaveLength(128);
   });
