@@ -207,12 +207,6 @@ describe('OIDC token checks', () => {
   });
 
   it.each([
-    ['over 16 KB', () => Promise.resolve('a'.repeat(16_385)), 'token too long'],
-    [
-      'of 16 KB, opaque and unknown to the IdP',
-      () => Promise.resolve('a'.repeat(16_384)),
-      'introspection: token not active',
-    ],
     ['for another audience', () => signedByPeer({ aud: 'urn:someone:else' }), 'audience not accepted'],
     [
       'issued in the future',
@@ -286,7 +280,7 @@ describe('OIDC token checks', () => {
     // Opaque: introspected, and the provider knows no such token.
     const atLimit = await refusal(verifier.loginOf('a'.repeat(MAX_OIDC_TOKEN_LENGTH)));
     expect(atLimit.code).toBe('OidcInvalidToken');
-    expect((atLimit.cause as Error).message).not.toMatch(/longer than/);
+    expect((atLimit.cause as Error).message).toBe('introspection: token not active');
     const over = await refusal(verifier.loginOf('a'.repeat(MAX_OIDC_TOKEN_LENGTH + 1)));
     expect((over.cause as Error).message).toBe(`token longer than ${MAX_OIDC_TOKEN_LENGTH} characters`);
 
