@@ -206,8 +206,6 @@ describe('the reason a token is refused, for the logs', () => {
   };
 
   it.each([
-    ['over 2 KB', `${'a'.repeat(2045)}.b.c`, 'not a compact JWS'],
-    ['of exactly 2 KB', `${'a'.repeat(2044)}.b.c`, 'unreadable header'],
     ['with text before it', `!${header({ alg: 'HS256', kid: 'k' })}.e30.c2ln`, 'not a compact JWS'],
     ['with a fourth part', `${header({ alg: 'HS256', kid: 'k' })}.e30.c2ln.c2ln`, 'not a compact JWS'],
     ['with no kid', `${header({ alg: 'HS256' })}.e30.c2ln`, 'no usable kid'],
