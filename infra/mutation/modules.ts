@@ -82,7 +82,11 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     file: 'shared/cas/cas-service-response.ts',
     tests: ['test/unit/cas-response.test.ts', 'test/integration/cas.test.ts'],
   },
-  { name: 'oidc-verifier', file: 'shared/oidc/oidc-verifier.ts', tests: ['test/integration/oidc.test.ts'] },
+  {
+    name: 'oidc-verifier',
+    file: 'shared/oidc/oidc-verifier.ts',
+    tests: ['test/integration/oidc.test.ts', 'test/integration/oidc-provider-answers.test.ts'],
+  },
   {
     name: 'request',
     file: 'shared/http/request.ts',

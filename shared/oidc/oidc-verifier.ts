@@ -62,6 +62,7 @@ export class OidcVerifier {
   constructor(
     private readonly settings: OidcSettings,
     private readonly clientSecret: ClientSecretSource = () => Promise.resolve(settings.clientSecret),
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** A verifier for the issuer of the service's configuration; `getSecretValue` reads `OIDC_CLIENT_SECRET_ID`. */
@@ -77,7 +78,6 @@ export class OidcVerifier {
     return Boolean(this.settings.clientId && (this.settings.clientSecret || this.settings.clientSecretId));
   }
 
-  /** The login the token proves, read from `OIDC_LOGIN_CLAIM`. */
   /**
    * The XiVO login a token proves (its `OIDC_LOGIN_CLAIM`), and the IdP's subject (`sub`): the
    * login claim may be neither unique nor stable (OpenID Connect Core, §5.7), the subject is.
@@ -169,13 +169,14 @@ export class OidcVerifier {
           algorithms: ALGORITHMS,
           requiredClaims: ['exp', 'sub'],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate: new Date(this.now()),
         }),
       ));
     } catch (error) {
       throw this.jwtFailure(error);
     }
     // jose checks `iat` only against a maximum age; a token issued in the future is refused here.
-    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+    if (typeof payload.iat === 'number' && payload.iat > this.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
       throw invalidToken('token issued in the future');
     }
     const audiences = [payload.aud ?? []].flat();
@@ -217,7 +218,7 @@ export class OidcVerifier {
       throw upstreamFailure('introspection', error);
     }
     if (!answer.active) throw invalidToken('introspection: token not active');
-    if (typeof answer.exp === 'number' && answer.exp + CLOCK_TOLERANCE_SECONDS <= Date.now() / 1000) {
+    if (typeof answer.exp === 'number' && answer.exp + CLOCK_TOLERANCE_SECONDS <= this.now() / 1000) {
       throw invalidToken('introspection: token expired');
     }
     const audiences = [answer.aud ?? []].flat();

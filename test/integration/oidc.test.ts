@@ -120,6 +120,27 @@ describe('OIDC exchange through the function', () => {
     expect((await refusal(withSecret('test/no-such-secret'))).code).toBe('ServiceUnavailable');
   });
 
+  it('reads the client secret again only once SECRETS_CACHE_TTL has passed, not at each introspection', async () => {
+    const secretId = await createSecret(OIDC_CLIENT.clientSecret);
+    const read = sdkGetSecretValue(services().secrets);
+    let reads = 0;
+    const verifier = OidcVerifier.fromConfig(
+      loadConfig({ ...process.env, OIDC_CLIENT_SECRET_ID: secretId, SECRETS_CACHE_TTL: '60' }),
+      (input) => {
+        reads += 1;
+        return read(input);
+      },
+    );
+    expect(await verifier.loginOf(await peer.mintOpaqueToken('alice'))).toBe('alice');
+    const first = reads;
+    expect(first).toBeGreaterThan(0);
+    for (let index = 0; index < 2; index++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await verifier.loginOf(await peer.mintOpaqueToken('alice'))).toBe('alice');
+    }
+    expect(reads).toBe(first);
+  });
+
   it('answers 403 UserNotFound for a valid identity unknown to the user store', async () => {
     const result = await exchange(await peer.mintAccessToken('bob'));
     expect(result.statusCode).toBe(403);
