@@ -19,38 +19,51 @@ export interface AuthorisedRequest {
   call: RecordedCall;
 }
 
+/** An `Allow` or `Deny` statement of a role's policy, as the template writes it. */
+export interface Statement {
+  Effect: string;
+  Action: string[];
+  Resource: unknown;
+  Condition?: Grant['condition'];
+}
+
 /**
- * The grants of the role `functionLogicalId`'s `Role` names (serverless-iam-roles-per-function
- * makes one per function), resolved by `resolve`. The `logs:` grants are left out: Lambda writes
+ * The statements of the role `functionLogicalId`'s `Role` names (serverless-iam-roles-per-function
+ * makes one per function), references unresolved. The `logs:` actions are left out: Lambda writes
  * the logs from the function's output, no recorded call can use them.
  */
+export function roleStatements(template: Template, functionLogicalId: string): Statement[] {
+  const role = (template.Resources[functionLogicalId]?.Properties?.Role as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ][0];
+  const policies = (template.Resources[role]?.Properties?.Policies ?? []) as {
+    PolicyDocument: { Statement: Statement[] };
+  }[];
+  return policies
+    .flatMap((policy) => policy.PolicyDocument.Statement)
+    .map((statement) => ({
+      ...statement,
+      Action: [statement.Action].flat().filter((action) => !action.startsWith('logs:')),
+    }))
+    .filter((statement) => statement.Action.length > 0);
+}
+
+/** The grants of `functionLogicalId`'s role (its `Allow` statements), resolved by `resolve`. */
 export function roleGrants(
   template: Template,
   functionLogicalId: string,
   resolve: (value: unknown) => string,
 ): Grant[] {
-  const role = (template.Resources[functionLogicalId]?.Properties?.Role as { 'Fn::GetAtt': [string, string] })[
-    'Fn::GetAtt'
-  ][0];
-  const policies = (template.Resources[role]?.Properties?.Policies ?? []) as {
-    PolicyDocument: {
-      Statement: { Effect: string; Action: string[]; Resource: unknown; Condition?: Grant['condition'] }[];
-    };
-  }[];
-  return policies
-    .flatMap((policy) => policy.PolicyDocument.Statement)
+  return roleStatements(template, functionLogicalId)
     .filter((statement) => statement.Effect === 'Allow')
     .flatMap((statement) =>
-      [statement.Action]
-        .flat()
-        .filter((action) => !action.startsWith('logs:'))
-        .flatMap((action) =>
-          [statement.Resource].flat().map((resource) => ({
-            action,
-            resource: resolve(resource),
-            ...(statement.Condition ? { condition: statement.Condition } : {}),
-          })),
-        ),
+      statement.Action.flatMap((action) =>
+        [statement.Resource].flat().map((resource) => ({
+          action,
+          resource: resolve(resource),
+          ...(statement.Condition ? { condition: statement.Condition } : {}),
+        })),
+      ),
     );
 }
 

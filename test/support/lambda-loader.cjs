@@ -13,6 +13,28 @@ const { join } = require('node:path');
 const { createInterface } = require('node:readline');
 const { randomUUID } = require('node:crypto');
 const { pathToFileURL } = require('node:url');
+const { registerHooks } = require('node:module');
+
+// Lambda's Node.js runtimes (18 and later) resolve ES module imports through NODE_PATH too, so
+// that a layer's packages (/opt/nodejs/node_modules) reach `import()` as they reach `require()`;
+// plain Node's ESM resolver ignores NODE_PATH. A bare specifier found nowhere else is looked up
+// there, as on Lambda.
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    try {
+      return nextResolve(specifier, context);
+    } catch (error) {
+      if (error?.code !== 'ERR_MODULE_NOT_FOUND' || /^(\.|\/|[a-z][a-z\d+.-]*:)/i.test(specifier)) throw error;
+      let file;
+      try {
+        file = require.resolve(specifier);
+      } catch {
+        throw error;
+      }
+      return { url: pathToFileURL(file).href, shortCircuit: true };
+    }
+  },
+});
 
 const [taskRoot, handlerName] = process.argv.slice(2);
 const answer = (message) => writeSync(3, `${JSON.stringify(message)}\n`);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -180,5 +181,27 @@ export class FunctionContainer {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill();
     await exited;
+  }
+}
+
+/** The Kerberos layer's name in a layer ARN (infra/kerberos-layer/build.sh publishes it). */
+const KERBEROS_LAYER = /:layer:xuc-auth-kerberos:\d+$/;
+
+/**
+ * Writes what the function's layers hold into `opt`, as Lambda extracts them into /opt. The
+ * Kerberos layer (infra/kerberos-layer/build.sh: the `kerberos` package at the version
+ * package.json pins, under nodejs/node_modules) is made from the binding this checkout built for
+ * the runtime's Node: the same package and version, compiled against this machine's MIT krb5
+ * (the layer's lib/ copies of it are the system's libraries here). Any other layer is unknown.
+ */
+export function installLayers(fn: PackagedFunction, opt: string): void {
+  for (const layer of fn.layers) {
+    if (typeof layer !== 'string' || !KERBEROS_LAYER.test(layer))
+      throw new Error(`no local layer for ${String(layer)}`);
+    const source = dirname(createRequire(import.meta.url).resolve('kerberos/package.json'));
+    const target = join(opt, 'nodejs', 'node_modules', 'kerberos');
+    for (const path of ['package.json', 'lib', 'build/Release/kerberos.node']) {
+      cpSync(join(source, path), join(target, path), { recursive: true });
+    }
   }
 }
