@@ -1,7 +1,7 @@
 // Runs one Lambda handler the way the Node.js managed runtime does, for a test that holds only the
 // unzipped artifact: `node lambda-loader.cjs <task root> <handler>` (the template's `Handler`, e.g.
 // `functions/login/handler.handler`). It is copied next to the artifacts, outside the repository,
-// so that nothing but the artifact and Node's built-ins can be required.
+// so that nothing but the artifact, its layers (NODE_PATH) and Node's built-ins can be required.
 //
 // The init phase loads the module (.js, then .mjs, then .cjs, as the runtime looks them up) and
 // reports `{ready, node}`; then each line on stdin, `{id, event}`, is one invocation, answered on

@@ -199,6 +199,10 @@ export function installLayers(fn: PackagedFunction, opt: string): void {
     if (typeof layer !== 'string' || !KERBEROS_LAYER.test(layer))
       throw new Error(`no local layer for ${String(layer)}`);
     const source = dirname(createRequire(import.meta.url).resolve('kerberos/package.json'));
+    const pinned = (JSON.parse(readFileSync('package.json', 'utf8')) as { optionalDependencies: { kerberos: string } })
+      .optionalDependencies.kerberos;
+    const version = (JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { version: string }).version;
+    if (version !== pinned) throw new Error(`the kerberos binding here is ${version}, the layer's is ${pinned}`);
     const target = join(opt, 'nodejs', 'node_modules', 'kerberos');
     for (const path of ['package.json', 'lib', 'build/Release/kerberos.node']) {
       cpSync(join(source, path), join(target, path), { recursive: true });
