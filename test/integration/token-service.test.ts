@@ -208,6 +208,7 @@ describe('the reason a token is refused, for the logs', () => {
   it.each([
     ['with text before it', `!${header({ alg: 'HS256', kid: 'k' })}.e30.c2ln`, 'not a compact JWS'],
     ['with a fourth part', `${header({ alg: 'HS256', kid: 'k' })}.e30.c2ln.c2ln`, 'not a compact JWS'],
+    ['with a header that is not JSON', 'aaaa.e30.c2ln', 'unreadable header'],
     ['with no kid', `${header({ alg: 'HS256' })}.e30.c2ln`, 'no usable kid'],
     ['with an empty kid', `${header({ alg: 'HS256', kid: '' })}.e30.c2ln`, 'no usable kid'],
     ['with a number for a kid', `${header({ alg: 'HS256', kid: 42 })}.e30.c2ln`, 'no usable kid'],
@@ -239,6 +240,10 @@ describe('the reason a token is refused, for the logs', () => {
     const issued = await services.tokens.issue({ login: uniqueLogin(), method: 'password' });
     const claims = decodeJwt(issued.token);
     expect((await services.tokens.verify(await signed({ ...claims, sid: 'not a token id' }))).tokenId).toBe(
+      issued.record.tokenId,
+    );
+    // A list holding a token id reads as that id once turned to text: it is no sid either.
+    expect((await services.tokens.verify(await signed({ ...claims, sid: [issued.record.tokenId] }))).tokenId).toBe(
       issued.record.tokenId,
     );
     expect(await refused(await signed({ ...claims, sid: randomUUID() }))).toEqual({

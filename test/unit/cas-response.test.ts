@@ -15,6 +15,15 @@ const codeOf = (body: string) => {
   return 'accepted';
 };
 
+const causeOf = (body: string) => {
+  try {
+    parseServiceResponse(body);
+  } catch (error) {
+    return (error as { cause?: unknown }).cause;
+  }
+  return undefined;
+};
+
 describe('CAS serviceResponse parsing', () => {
   it('reads the user and the released attributes of a CAS 3 success', () => {
     const body = success(
@@ -69,13 +78,21 @@ describe('CAS serviceResponse parsing', () => {
     ['a failure without code', failure(''), 'CAS answered a failure without code'],
     ['INTERNAL_ERROR', failure('INTERNAL_ERROR'), 'CAS answered INTERNAL_ERROR'],
   ])('names the reason of %s for the logs', (_what, body, reason) => {
-    let cause: unknown;
-    try {
-      parseServiceResponse(body);
-    } catch (error) {
-      cause = (error as { cause?: unknown }).cause;
-    }
-    expect(cause).toEqual(new Error(reason));
+    expect(causeOf(body)).toEqual(new Error(reason));
+  });
+
+  it('reads a failure without a code attribute as one without code', () => {
+    const body = `<cas:serviceResponse ${CAS}><cas:authenticationFailure>Ticket not recognised</cas:authenticationFailure></cas:serviceResponse>`;
+    expect(causeOf(body)).toEqual(new Error('CAS answered a failure without code'));
+  });
+
+  it('reads a failure code as the text CAS sent, digits included', () => {
+    expect(causeOf(failure('42'))).toEqual(new Error('CAS answered 42'));
+  });
+
+  it('keeps what the validator said of a document that is not well-formed', () => {
+    const cause = causeOf('<cas:serviceResponse><cas:user>alice') as { cause?: unknown };
+    expect(cause.cause).toEqual(new Error('not well-formed'));
   });
 
   it('reads a user as the text CAS sent, trimmed: digits stay text, HTML entities stay as written', () => {
@@ -102,6 +119,13 @@ describe('CAS serviceResponse parsing', () => {
       ),
     ).attributes;
     expect(long).toEqual({ n: ['n'.repeat(256)] });
+  });
+
+  it('reads attributes given as bare text as none', () => {
+    expect(parseServiceResponse(success('<cas:user>alice</cas:user><cas:attributes>agents</cas:attributes>'))).toEqual({
+      user: 'alice',
+      attributes: {},
+    });
   });
 
   it('bounds what it keeps of the attributes', () => {
