@@ -97,7 +97,9 @@ function methodText(results: Results): string {
 
 export function markdown(results: Results, list: Figure[], chartFile: string): string {
   const m = results.machine;
-  const busy = Math.max(m.loadAtStart, m.loadAtEnd ?? 0) > m.cores;
+  // The load at the end counts the run's own processes (the local stack, the containers): only
+  // the load at the start tells of other work.
+  const busy = m.loadAtStart > m.cores;
   const failures = list.filter((x) => x.pass === false);
   return `# Benchmarks
 
@@ -105,7 +107,7 @@ Written by \`npm run bench\` (\`bench/run.ts\`) on ${m.date.slice(0, 10)}; do no
 \`npm run bench:check\` runs the same measurements and fails when a budget is missed;
 \`npm run bench:check -- --quick\` is the short form for CI (fewer iterations, no local stack).
 
-**Machine**: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node.js ${m.node}; 1-minute load average ${m.loadAtStart.toFixed(2)} at start, ${m.loadAtEnd?.toFixed(2) ?? 'n/a'} at end${busy ? ` (above ${m.cores}: other work competed with the run for the cores, and the timings carry it)` : ''}.
+**Machine**: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node.js ${m.node}; 1-minute load average ${m.loadAtStart.toFixed(2)} at start${busy ? ` (above ${m.cores}: other work competed with the run for the cores, and the timings carry it)` : ''}, ${m.loadAtEnd?.toFixed(2) ?? 'n/a'} at end (the run's own work included).
 **Run**: ${results.profile.name} profile, ${results.durationSeconds.toFixed(0)} s.
 **Budgets**: ${list.filter((x) => x.pass === true).length} met, ${failures.length} missed${failures.length ? `: ${failures.map((x) => `${x.section} · ${x.name}`).join('; ')}` : ''}.
 
