@@ -48,8 +48,9 @@ export function parseServiceResponse(body: string): CasIdentity {
 
   const failure = response.authenticationFailure;
   if (failure !== undefined) {
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: a failure that is no element with a code attribute is text or a list, whose '@_code' is undefined, read as no code all the same; attributes are always text (parseAttributeValue: false).
-    const code = isNode(failure) && typeof failure['@_code'] === 'string' ? failure['@_code'] : '';
+    // A failure element without attributes is parsed as text, several of them as a list: neither
+    // has a code. An attribute is always text (parseAttributeValue: false).
+    const { '@_code': code } = failure as { '@_code'?: string };
     // INVALID_TICKET, INVALID_SERVICE, INVALID_REQUEST and the proxy codes all say "this ticket
     // proves nothing"; only INTERNAL_ERROR is the server's own trouble.
     if (code === 'INTERNAL_ERROR') throw casServerUnavailable('CAS answered INTERNAL_ERROR');
